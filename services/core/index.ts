@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { COMMANDS } from '../contract/index.js';
+import type { AppDeps, DomainApp, Handlers } from './app.js';
+import { createAudit } from './audit/audit.js';
+import { createAuditApp } from './audit/app.js';
+import { createAuthApp } from './auth/app.js';
+import { createUsersApp } from './auth/users-app.js';
+import { openDatabase, type Db } from './db/open.js';
+import { jsonLogger, systemClock, type CoreDeps } from './deps.js';
+import { EventBus } from './platform/events.js';
+import { createSecretBox, loadOrCreateKeyFile } from './platform/secrets.js';
+import { createSettingsApp } from './settings/app.js';
+import { createStoreApp } from './store/app.js';
+import type { Actor } from './context.js';
+
+export type { CoreDeps } from './deps.js';
+export type { Ctx, Actor } from './context.js';
+
+export interface Core {
+  handlers: Handlers;
+  events: EventBus;
+  db: Db;
+  dataDir: string;
+  resolveSession(token: string): { actor: Actor; sessionHash: string } | null;
+  close(): Promise<void>;
+}
+
+/** Registers each domain's handlers, refusing a name twice or a handler without a contract entry. */
+function mergeHandlers(apps: DomainApp[]): Handlers {
+  const out: Record<string, unknown> = {};
+  for (const app of apps) {
+    for (const [name, h] of Object.entries(app.handlers)) {
+      if (out[name]) throw new Error(`handler "${name}" is registered twice`);
+      if (!COMMANDS[name]) throw new Error(`handler "${name}" has no command in the contract`);
+      out[name] = h;
+    }
+  }
+  return out as Handlers;
+}
+
+export async function createCore(deps: CoreDeps): Promise<Core> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? jsonLogger();
+  const db = openDatabase(join(deps.dataDir, 'penny.db'));
+  const events = new EventBus();
+  const appDeps: AppDeps = {
+    db,
+    dataDir: deps.dataDir,
+    clock,
+    logger,
+    events,
+    audit: createAudit(db, clock, events),
+    secrets: createSecretBox(deps.secretKey ?? loadOrCreateKeyFile(deps.dataDir)),
+    ffmpegPath: deps.ffmpegPath ?? 'ffmpeg',
+    ffprobePath: deps.ffprobePath ?? 'ffprobe',
+    version: deps.version ?? '0.0.0',
+    fetch: deps.fetch ?? fetch,
+  };
+  const auth = createAuthApp(appDeps);
+  const apps: DomainApp[] = [
+    auth,
+    createUsersApp(appDeps),
+    createStoreApp(appDeps),
+    createSettingsApp(appDeps),
+    createAuditApp(appDeps),
+  ];
+  const handlers = mergeHandlers(apps);
+  for (const app of apps) await app.start?.();
+  let closed = false;
+  return {
+    handlers,
+    events,
+    db,
+    dataDir: deps.dataDir,
+    resolveSession: auth.resolveSession,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const app of [...apps].reverse()) await app.stop?.();
+      db.close();
+    },
+  };
+}

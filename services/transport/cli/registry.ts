@@ -1,0 +1,6 @@
+import type { CliCommand } from './types.js';
+import { foundationCommands } from './commands/foundation.js';
+import { serveCommand } from './commands/serve.js';
+
+/** Every `penny` subcommand. Add a domain's list here. */
+export const CLI_COMMANDS: CliCommand[] = [serveCommand, ...foundationCommands];
