@@ -19,5 +19,4 @@ export const auditRecorded = defineEvent({
   payload: z.object({ id: z.number(), action: z.string(), entity: z.string() }),
 });
 
-export const EVENTS = buildRegistry('event', [[storeUpdated, settingChanged, auditRecorded]]);
-export type EventName = keyof typeof EVENTS & string;
+export const foundationEvents = [storeUpdated, settingChanged, auditRecorded] as const;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { buildRegistry, type CommandDef } from './registry.js';
+import { buildRegistry, type CommandDef, type EventDef } from './registry.js';
+import { foundationEvents } from './events.js';
 import { systemCommands } from './commands/system.js';
 import { authCommands } from './commands/auth.js';
 import { storeCommands } from './commands/store.js';
@@ -36,3 +37,7 @@ export type ParsedInputOf<N extends CommandName> = z.output<CommandOf<N>['input'
 export type OutputOf<N extends CommandName> = z.output<CommandOf<N>['output']>;
 
 export const COMMANDS: Record<string, CommandDef> = buildRegistry('command', [ALL]);
+
+/** Every event, once. Add a domain's event list here. */
+export const EVENTS: Record<string, EventDef> = buildRegistry('event', [foundationEvents]);
+export type EventName = string;

@@ -1,5 +1,3 @@
-import type { EventName } from '../../contract/events.js';
-
 export type EventListener = (name: string, payload: unknown) => void;
 
 /** In-process fan-out of contract events to whichever transports are attached. */
@@ -9,7 +7,7 @@ export class EventBus {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-  emit(name: EventName | string, payload: unknown): void {
+  emit(name: string, payload: unknown): void {
     for (const l of this.listeners) {
       try {
         l(name, payload);
