@@ -7,6 +7,11 @@ import { storeCommands } from './commands/store.js';
 import { userCommands } from './commands/users.js';
 import { settingsCommands } from './commands/settings.js';
 import { auditCommands } from './commands/audit.js';
+import { camerasCommands, camerasEvents } from './commands/cameras.js';
+import { posCommands, posEvents } from './commands/pos.js';
+import { rulesCommands, rulesEvents } from './commands/rules.js';
+import { alertsCommands, alertsEvents } from './commands/alerts.js';
+import { facesCommands, facesEvents } from './commands/faces.js';
 
 export * from './errors.js';
 export * from './registry.js';
@@ -18,6 +23,11 @@ export * from './commands/store.js';
 export * from './commands/users.js';
 export * from './commands/settings.js';
 export * from './commands/audit.js';
+export * from './commands/cameras.js';
+export * from './commands/pos.js';
+export * from './commands/rules.js';
+export * from './commands/alerts.js';
+export * from './commands/faces.js';
 
 /** Every command of the station, once. Add a domain's list here. */
 const ALL = [
@@ -27,6 +37,11 @@ const ALL = [
   ...userCommands,
   ...settingsCommands,
   ...auditCommands,
+  ...camerasCommands,
+  ...posCommands,
+  ...rulesCommands,
+  ...alertsCommands,
+  ...facesCommands,
 ] as const;
 
 type AllCommands = (typeof ALL)[number];
@@ -39,5 +54,5 @@ export type OutputOf<N extends CommandName> = z.output<CommandOf<N>['output']>;
 export const COMMANDS: Record<string, CommandDef> = buildRegistry('command', [ALL]);
 
 /** Every event, once. Add a domain's event list here. */
-export const EVENTS: Record<string, EventDef> = buildRegistry('event', [foundationEvents]);
+export const EVENTS: Record<string, EventDef> = buildRegistry<EventDef>('event', [foundationEvents, posEvents, rulesEvents, alertsEvents, facesEvents, camerasEvents]);
 export type EventName = string;

@@ -3,7 +3,12 @@ import { COMMANDS } from '../contract/index.js';
 import type { AppDeps, DomainApp, Handlers } from './app.js';
 import { createAudit } from './audit/audit.js';
 import { createAuditApp } from './audit/app.js';
+import { createPosApp } from './pos/app.js';
+import { createRulesApp } from './rules/app.js';
+import { createAlertsApp } from './alerts/app.js';
 import { createAuthApp } from './auth/app.js';
+import { createCamerasApp } from './cameras/app.js';
+import { createFacesApp } from './faces/app.js';
 import { createUsersApp } from './auth/users-app.js';
 import { openDatabase, type Db } from './db/open.js';
 import { jsonLogger, systemClock, type CoreDeps } from './deps.js';
@@ -57,12 +62,18 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     fetch: deps.fetch ?? fetch,
   };
   const auth = createAuthApp(appDeps);
+  const rules = createRulesApp(appDeps);
   const apps: DomainApp[] = [
     auth,
     createUsersApp(appDeps),
     createStoreApp(appDeps),
     createSettingsApp(appDeps),
     createAuditApp(appDeps),
+    rules,
+    createPosApp(appDeps, rules),
+    createCamerasApp(appDeps),
+    createFacesApp(appDeps),
+    createAlertsApp(appDeps),
   ];
   const handlers = mergeHandlers(apps);
   for (const app of apps) await app.start?.();

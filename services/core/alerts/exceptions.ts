@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { Severity } from '../../contract/commands/rules.js';
+import type { AppDeps } from '../app.js';
+import type { Actor } from '../context.js';
+import { passesMinSeverity, raiseAlert } from './raise.js';
+
+/**
+ * What the alerts domain needs from `exception.flagged`: an id and a severity. The POS/rules domain
+ * sends {id, transactionId, severity, ruleIds, startedAt} and the rest is read from its exception
+ * table; any other source may send the generic {id, severity, title, body?, register?, type?}.
+ */
+export const FlaggedPayload = z.object({
+  id: z.number().int().positive(),
+  severity: Severity,
+  title: z.string().max(200).optional(),
+  body: z.string().max(4000).optional(),
+  type: z.string().max(40).optional(),
+  register: z.string().max(40).optional(),
+  registerId: z.number().int().optional(),
+});
+
+const money = (cents: number) => `$${(Math.abs(cents) / 100).toFixed(2)}`;
+
+function describe(d: AppDeps, p: z.infer<typeof FlaggedPayload>) {
+  const { db } = d;
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exception'").get();
+  const row = exists
+    ? (db
+        .prepare(
+          `SELECT e.type, e.amount_cents AS cents, (SELECT code FROM register r WHERE r.id = e.register_id) AS register
+           FROM exception e WHERE e.id = ?`,
+        )
+        .get(p.id) as { type: string; cents: number; register: string | null } | undefined)
+    : undefined;
+  const reasons = exists
+    ? (db.prepare('SELECT rule_name AS name, detail FROM exception_reason WHERE exception_id = ? ORDER BY rule_id').all(p.id) as { name: string; detail: string }[])
+    : [];
+  const registerById = p.registerId ? (db.prepare('SELECT code FROM register WHERE id = ?').get(p.registerId) as { code: string } | undefined)?.code : undefined;
+  const type = p.type ?? row?.type;
+  const register = p.register ?? row?.register ?? registerById ?? undefined;
+  const what = type ? type.replace(/_/g, ' ') : 'exception';
+  const title =
+    p.title ??
+    [reasons.map((r) => r.name).join(', ') || `Exception #${p.id}`, `${what}${row ? ` ${money(row.cents)}` : ''}${register ? ` on register ${register}` : ''}`].join(' — ');
+  const body = p.body ?? reasons.map((r) => `${r.name}: ${r.detail}`).join('\n');
+  return { type, register, title: title.slice(0, 200), body };
+}
+
+/** Subscribes to new exceptions on the core's bus and raises an alert for each one at or above alerts.minSeverity. */
+export function onExceptionFlagged(d: AppDeps, actor: Actor, kick: () => void) {
+  return (name: string, payload: unknown) => {
+    if (name !== 'exception.flagged') return;
+    const parsed = FlaggedPayload.safeParse(payload);
+    if (!parsed.success) {
+      d.logger.warn('alerts: exception.flagged payload not understood', { issue: parsed.error.issues[0]?.message });
+      return;
+    }
+    const p = parsed.data;
+    if (!passesMinSeverity(d, p.severity)) return;
+    try {
+      const x = describe(d, p);
+      // Raised inside the emitter's transaction when it emits from one, so exception and alert commit together.
+      raiseAlert(
+        d,
+        { source: 'exception', severity: p.severity, title: x.title, body: x.body, type: x.type, register: x.register, entity: 'exception', entityId: String(p.id), dedupeKey: `exception:${p.id}` },
+        actor,
+      );
+      kick();
+    } catch (err) {
+      d.logger.error('alerts: could not raise an alert for an exception', { exceptionId: p.id, error: (err as Error).message });
+    }
+  };
+}
