@@ -1,0 +1,110 @@
+import { createReadStream, openSync, readSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { Transform } from 'node:stream';
+import { parse } from 'csv-parse';
+import * as XLSX from 'xlsx';
+import { PennyError } from '../../../contract/errors.js';
+import { assertSafeZip, XLSX_MAX_FILE } from './zip-guard.js';
+
+export type Cell = string | number;
+export interface TableRow {
+  /** 1-based line (CSV) or row (spreadsheet) in the file. */
+  line: number;
+  cells: Cell[];
+}
+
+/** A CSV field larger than this is refused; no POS export has a 1 MB cell. */
+export const MAX_FIELD_CHARS = 1024 * 1024;
+
+export function sniffEncoding(path: string): { encoding: 'utf8' | 'utf16le'; skip: number } {
+  const fd = openSync(path, 'r');
+  const head = Buffer.alloc(4096);
+  const n = readSync(fd, head, 0, 4096, 0);
+  closeSync(fd);
+  const h = head.subarray(0, n);
+  if (h[0] === 0xff && h[1] === 0xfe) return { encoding: 'utf16le', skip: 2 };
+  if (h[0] === 0xfe && h[1] === 0xff) {
+    throw new PennyError('invalid_input', `${path}: the file is UTF-16 big-endian text, which Penny cannot read; save it as UTF-8 (or UTF-16 LE) CSV.`, { field: '(file)' });
+  }
+  if (h[0] === 0xef && h[1] === 0xbb && h[2] === 0xbf) return { encoding: 'utf8', skip: 3 };
+  // UTF-16 LE without a BOM: every other byte of ASCII text is zero.
+  let zeros = 0;
+  for (let i = 1; i < Math.min(n, 400); i += 2) if (h[i] === 0) zeros++;
+  if (n >= 40 && zeros > Math.min(n, 400) / 2 * 0.8) return { encoding: 'utf16le', skip: 0 };
+  return { encoding: 'utf8', skip: 0 };
+}
+
+/** Streams the records of a CSV file with their line numbers, reporting bytes read. */
+export async function* readCsv(path: string, onBytes?: (bytes: number) => void): AsyncGenerator<TableRow> {
+  const { encoding, skip } = sniffEncoding(path);
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bytes += chunk.length;
+      onBytes?.(bytes);
+      cb(null, chunk);
+    },
+  });
+  const src = createReadStream(path, { start: skip, highWaterMark: 256 * 1024 });
+  const parser = parse({
+    encoding,
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_FIELD_CHARS,
+    info: true,
+  });
+  src.on('error', (e) => parser.destroy(e));
+  src.pipe(counter).pipe(parser);
+  try {
+    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      yield { line: rec.info.lines, cells: rec.record };
+    }
+  } catch (err) {
+    throw csvError(path, err);
+  } finally {
+    src.destroy();
+  }
+}
+
+function csvError(path: string, err: unknown): PennyError {
+  if (err instanceof PennyError) return err;
+  const e = err as { code?: string; lines?: number; message?: string };
+  const where = e.lines ? ` at line ${e.lines}` : '';
+  if (e.code === 'CSV_MAX_RECORD_SIZE') {
+    return new PennyError('invalid_input', `${path}${where}: a row is larger than ${MAX_FIELD_CHARS / 1048576} MB, which no POS report has; the file is damaged or not a report.`, {
+      row: e.lines ?? null,
+      field: '(row)',
+    });
+  }
+  if (e.code?.startsWith('CSV_')) {
+    return new PennyError('invalid_input', `${path}${where}: the CSV cannot be read (${e.message ?? e.code}).`, { row: e.lines ?? null, field: '(row)' });
+  }
+  if (e.code === 'ENOENT') return new PennyError('not_found', `${path}: no such file.`);
+  return new PennyError('invalid_input', `${path}: the file cannot be read (${e.message ?? String(err)}).`);
+}
+
+/** Reads the first sheet of an XLSX/XLS workbook, after checking it is not a ZIP bomb. */
+export function readSpreadsheet(path: string): TableRow[] {
+  const size = statSync(path).size;
+  if (size > XLSX_MAX_FILE) {
+    throw new PennyError('invalid_input', `${path}: the spreadsheet is ${Math.round(size / 1048576)} MB; the limit is ${XLSX_MAX_FILE / 1048576} MB. Export it as CSV instead.`, { field: '(file)' });
+  }
+  const buf = readFileSync(path);
+  if (buf[0] === 0x50 && buf[1] === 0x4b) assertSafeZip(buf, path);
+  let wb: XLSX.WorkBook;
+  try {
+    wb = XLSX.read(buf, { type: 'buffer', dense: true, cellDates: false, cellHTML: false, cellFormula: false, sheetRows: 1_100_000 });
+  } catch (err) {
+    throw new PennyError('invalid_input', `${path}: the spreadsheet cannot be read (${(err as Error).message}).`, { field: '(file)' });
+  }
+  const name = wb.SheetNames[0];
+  if (!name) throw new PennyError('invalid_input', `${path}: the spreadsheet has no sheets.`, { field: '(file)' });
+  const rows = XLSX.utils.sheet_to_json<unknown[]>(wb.Sheets[name]!, { header: 1, raw: true, defval: '', blankrows: true });
+  const out: TableRow[] = [];
+  rows.forEach((r, i) => {
+    const cells = r.map((c) => (typeof c === 'number' ? c : c == null ? '' : typeof c === 'boolean' ? String(c) : String(c)));
+    if (cells.some((c) => c !== '')) out.push({ line: i + 1, cells });
+  });
+  return out;
+}

@@ -1,0 +1,129 @@
+import { PennyError } from '../../contract/errors.js';
+import type { ExceptionSummary, Severity } from '../../contract/commands/rules.js';
+import type { AppDeps } from '../app.js';
+import type { Db } from '../db/open.js';
+import { maxSeverity, type Hits } from './engine.js';
+
+interface ExceptionRow {
+  id: number;
+  transaction_id: number;
+  status: ExceptionSummary['status'];
+  severity: Severity;
+  started_at: number;
+  type: ExceptionSummary['type'];
+  register: string | null;
+  employee: string | null;
+  amount_cents: number;
+  created_at: number;
+  updated_at: number;
+}
+interface ReasonRow {
+  exception_id: number;
+  rule_id: string;
+  rule_name: string;
+  severity: Severity;
+  detail: string;
+  related: string;
+}
+
+export const EXCEPTION_SELECT = `SELECT x.id, x.transaction_id, x.status, x.severity, x.started_at, x.type, r.code AS register, e.pos_id AS employee,
+  x.amount_cents, x.created_at, x.updated_at FROM exception x LEFT JOIN register r ON r.id = x.register_id LEFT JOIN employee e ON e.id = x.employee_id`;
+
+/** Adds reasons to each row with one query for the page. */
+export function withReasons(db: Db, rows: ExceptionRow[]): ExceptionSummary[] {
+  if (!rows.length) return [];
+  const reasons = db
+    .prepare(`SELECT * FROM exception_reason WHERE exception_id IN (SELECT value FROM json_each(?)) ORDER BY exception_id, rule_id`)
+    .all(JSON.stringify(rows.map((r) => r.id))) as ReasonRow[];
+  const by = new Map<number, ExceptionSummary['reasons']>();
+  for (const r of reasons) {
+    let l = by.get(r.exception_id);
+    if (!l) by.set(r.exception_id, (l = []));
+    l.push({ ruleId: r.rule_id, ruleName: r.rule_name, severity: r.severity, detail: r.detail, related: JSON.parse(r.related) as number[] });
+  }
+  return rows.map((x) => ({
+    id: x.id,
+    transactionId: x.transaction_id,
+    status: x.status,
+    severity: x.severity,
+    reasons: by.get(x.id) ?? [],
+    startedAt: x.started_at,
+    type: x.type,
+    register: x.register,
+    employee: x.employee,
+    amountCents: x.amount_cents,
+    createdAt: x.created_at,
+    updatedAt: x.updated_at,
+  }));
+}
+
+export function getException(db: Db, id: number): ExceptionSummary {
+  const row = db.prepare(`${EXCEPTION_SELECT} WHERE x.id = ?`).get(id) as ExceptionRow | undefined;
+  if (!row) throw new PennyError('not_found', `There is no exception with id ${id}.`);
+  return withReasons(db, [row])[0]!;
+}
+
+/**
+ * Writes rule hits as exceptions: one per flagged transaction, found again by its transaction, so
+ * running rules twice (or after a rule changed) adds reasons but never a second exception.
+ * Reviewers' statuses are kept.
+ */
+export function saveHits(d: AppDeps, hits: Hits): { created: number; updated: number; createdIds: { id: number; transactionId: number; severity: Severity; ruleIds: string[]; startedAt: number }[] } {
+  const { db } = d;
+  const now = d.clock.now();
+  const find = db.prepare('SELECT id, severity FROM exception WHERE transaction_id = ?');
+  const txn = db.prepare('SELECT started_at, type, register_id, employee_id, amount_cents FROM pos_transaction WHERE id = ?');
+  const insert = db.prepare(
+    'INSERT INTO exception (transaction_id, status, severity, started_at, type, register_id, employee_id, amount_cents, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const existingReason = db.prepare('SELECT detail, related, severity, rule_name FROM exception_reason WHERE exception_id = ? AND rule_id = ?');
+  const upsertReason = db.prepare(
+    `INSERT INTO exception_reason (exception_id, rule_id, rule_name, severity, detail, related) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT(exception_id, rule_id) DO UPDATE SET rule_name = excluded.rule_name, severity = excluded.severity, detail = excluded.detail, related = excluded.related`,
+  );
+  const link = db.prepare('INSERT OR IGNORE INTO exception_transaction (exception_id, transaction_id, role) VALUES (?, ?, ?)');
+  const severities = db.prepare('SELECT severity FROM exception_reason WHERE exception_id = ?').pluck();
+  const setSeverity = db.prepare('UPDATE exception SET severity = ?, updated_at = ? WHERE id = ?');
+  let created = 0;
+  let updated = 0;
+  const createdIds: { id: number; transactionId: number; severity: Severity; ruleIds: string[]; startedAt: number }[] = [];
+  const updatedIds: { id: number; severity: Severity }[] = [];
+  db.transaction(() => {
+    for (const [txnId, byRule] of hits) {
+      const reasons = [...byRule.values()];
+      const sev = maxSeverity(reasons.map((r) => r.severity));
+      let ex = find.get(txnId) as { id: number; severity: Severity } | undefined;
+      let changed = false;
+      const isNew = !ex;
+      if (!ex) {
+        const t = txn.get(txnId) as { started_at: number; type: string; register_id: number | null; employee_id: number | null; amount_cents: number };
+        const id = Number(insert.run(txnId, 'open', sev, t.started_at, t.type, t.register_id, t.employee_id, t.amount_cents, now, now).lastInsertRowid);
+        ex = { id, severity: sev };
+        link.run(id, txnId, 'primary');
+        created++;
+        createdIds.push({ id, transactionId: txnId, severity: sev, ruleIds: reasons.map((r) => r.ruleId), startedAt: t.started_at });
+      }
+      for (const r of reasons) {
+        const related = JSON.stringify(r.related);
+        const old = existingReason.get(ex.id, r.ruleId) as { detail: string; related: string; severity: string; rule_name: string } | undefined;
+        if (!old || old.detail !== r.detail || old.related !== related || old.severity !== r.severity || old.rule_name !== r.ruleName) {
+          upsertReason.run(ex.id, r.ruleId, r.ruleName, r.severity, r.detail, related);
+          changed = true;
+        }
+        for (const rel of r.related) link.run(ex.id, rel, 'related');
+      }
+      if (changed && !isNew) {
+        const all = maxSeverity(severities.all(ex.id) as Severity[]);
+        setSeverity.run(all, now, ex.id);
+        updated++;
+        updatedIds.push({ id: ex.id, severity: all });
+      }
+    }
+  })();
+  for (const c of createdIds) d.events.emit('exception.flagged', c);
+  for (const u of updatedIds) {
+    const status = (db.prepare('SELECT status FROM exception WHERE id = ?').pluck().get(u.id) as string) ?? 'open';
+    d.events.emit('exception.updated', { id: u.id, status, severity: u.severity });
+  }
+  return { created, updated, createdIds };
+}
