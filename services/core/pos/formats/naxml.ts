@@ -221,7 +221,8 @@ function toTxn(name: string, e: Node, storeId: string, resolver: WallClockResolv
         discount += d;
         const q = Number(txt(l.SalesQuantity));
         lines.push({
-          seq: Number(txt(line.TransactionLineSequenceNumber)) || i + 1,
+          // One NAXML line can hold an item and its deposit fee, so lines are numbered here.
+          seq: lines.length + 1,
           kind,
           description: (txt(l.Description) || txt(l.FeeID) || txt(l.WashCodeDescription) || txt(get(l, 'ItemCode', 'POSCode'))).slice(0, 500),
           quantity: txt(l.SalesQuantity) !== '' && Number.isFinite(q) ? q : null,
