@@ -34,6 +34,7 @@ export async function startTestNetwork(backend: 'pglite' | 'postgres', opts: { l
     stripe: { secretKey: 'sk_test_fake', webhookSecret: WEBHOOK_SECRET, host: '127.0.0.1', port: stripe.port, protocol: 'http', checkoutOrigin: stripe.origin },
     clock: () => clock.now,
     loginRateLimit: { max: opts.loginMax ?? 1000, timeWindowMs: 60_000 },
+    logger: { info: () => {}, error: (m, f) => console.error(m, f) },
   });
   const url = await server.listen(0);
   stripe.webhookUrl = `${url}/stripe/webhook`;

@@ -43,7 +43,6 @@ export async function startStripeFake(webhookSecret: string): Promise<StripeFake
   const sessions = new Map<string, FakeSession>();
   const byKey = new Map<string, string>();
   const requests: StripeFake['requests'] = [];
-  let server: Server;
   const fake: StripeFake = {
     port: 0,
     origin: '',
@@ -69,7 +68,7 @@ export async function startStripeFake(webhookSecret: string): Promise<StripeFake
     },
     close: () => new Promise((r) => server.close(() => r())),
   };
-  server = createServer((req, res) => {
+  const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

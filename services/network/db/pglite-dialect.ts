@@ -33,7 +33,6 @@ class PGliteConnection implements DatabaseConnection {
     const r = await this.pg.query<R>(cq.sql, cq.parameters as unknown[]);
     return { rows: r.rows, numAffectedRows: r.affectedRows === undefined ? undefined : BigInt(r.affectedRows) };
   }
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming queries are not supported on PGlite');
   }

@@ -167,7 +167,7 @@ async function processEvent(net: Net, trx: Db, event: Stripe.Event, now: number)
   const s = await getSettings(trx);
   const receipt = `R-${new Date(now).toISOString().slice(0, 10).replace(/-/g, '')}-${p.id.slice(-6).toUpperCase()}`;
   await trx.updateTable('payments').set({ status: 'paid', paid_at: now, receipt_number: receipt, stripe_session_id: session.id }).where('id', '=', p.id).execute();
-  const lines = await trx.selectFrom('payment_debts').innerJoin('debts', 'debts.id', 'payment_debts.debt_id').select(['debts.id', 'debts.store_id', 'debts.case_id', 'payment_debts.amount_cents']).where('payment_id', '=', p.id).execute();
+  const lines = await trx.selectFrom('payment_debts').innerJoin('debts', 'debts.id', 'payment_debts.debt_id').select(['debts.id', 'debts.store_id', 'debts.case_id', 'payment_debts.amount_cents']).where('payment_debts.payment_id', '=', p.id).execute();
   const stores = new Set<string>();
   for (const l of lines) {
     await trx.updateTable('debts').set({ status: 'paid', payment_id: p.id, paid_at: now }).where('id', '=', l.id).execute();
