@@ -126,6 +126,8 @@ export class DeliveryWorker {
     const running = this.lanes.get(ch);
     if (running) return running;
     const p = (async () => {
+      // Yield first, so the lane is registered before its body can finish and unregister it.
+      await Promise.resolve();
       try {
         for (;;) {
           if (this.stopping) return;
