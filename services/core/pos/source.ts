@@ -3,7 +3,7 @@ import { extname, basename } from 'node:path';
 import { PennyError } from '../../contract/errors.js';
 import type { ColumnMapping, PosFormat } from '../../contract/commands/pos.js';
 import { parseNaxml } from './formats/naxml.js';
-import { findHeader, guessMapping, isModisoftHeader, MODISOFT_MAPPING, RowMapper } from './formats/mapping.js';
+import { findHeader, guessMapping, isModisoftHeader, mappingFitsHeaders, MODISOFT_MAPPING, RowMapper } from './formats/mapping.js';
 import { readCsv, readSpreadsheet, type TableRow } from './formats/table.js';
 import type { WallClockResolver } from './time.js';
 import type { ParseItem } from './types.js';
@@ -86,10 +86,17 @@ export async function openSource(o: SourceOptions): Promise<OpenedSource> {
         headerIdx = lead.length - 1;
         break;
       }
-    } else if (lead.length >= 1 && findHeader([r.value]) !== null) {
+    } else if (o.mapping ? mappingFitsHeaders(o.mapping.mapping, r.value.cells) : findHeader([r.value]) !== null) {
       headerIdx = lead.length - 1;
       break;
     }
+  }
+  if (headerIdx === null && o.mapping) {
+    await rows.return?.(undefined);
+    const cols = Object.entries(o.mapping.mapping.columns).map(([f, c]) => `"${c}" (${f})`).join(', ');
+    throw new PennyError('invalid_input', `${o.path}: the mapping${o.mapping.name ? ` "${o.mapping.name}"` : ''} expects column(s) ${cols}, and no row in the first ${lead.length} has them all.`, {
+      field: '(mapping)',
+    });
   }
   if (headerIdx === null) {
     await rows.return?.(undefined);

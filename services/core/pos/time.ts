@@ -73,10 +73,10 @@ export class WallClockResolver {
 function computeMinute(w: WallClock, zone: string): MinuteInfo {
   const fields = { year: w.year, month: w.month, day: w.day, hour: w.hour, minute: w.minute, second: 0 };
   // Luxon shifts gap times forward; for the overlap it picks one offset, so we test both offsets
-  // seen an hour either side and keep every one that reproduces the same wall clock.
+  // seen a day either side and keep every one that reproduces the same wall clock.
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
   const offsets = new Set<number>();
-  for (const probe of [asUtc - 3 * 3600_000, asUtc, asUtc + 3 * 3600_000]) {
+  for (const probe of [asUtc - 24 * 3600_000, asUtc - 12 * 3600_000, asUtc, asUtc + 12 * 3600_000, asUtc + 24 * 3600_000]) {
     offsets.add(DateTime.fromMillis(probe, { zone }).offset);
   }
   const hits: number[] = [];

@@ -54,6 +54,13 @@ export function guessMapping(headers: Cell[], sample?: Cell[]): ColumnMapping | 
       }
     }
   }
+  if (!columns.datetime) {
+    const idx = keys.findIndex((k, i) => SYNONYMS.date.includes(k) && !used.has(i));
+    if (idx >= 0) {
+      used.add(idx);
+      columns.datetime = String(headers[idx]);
+    }
+  }
   // A "date" column whose values carry no time is a date; then look for a separate time column.
   if (columns.datetime) {
     const idx = headers.findIndex((h) => String(h) === columns.datetime);
