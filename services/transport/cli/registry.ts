@@ -1,8 +1,9 @@
 import type { CliCommand } from './types.js';
 import { foundationCommands } from './commands/foundation.js';
 import { serveCommand } from './commands/serve.js';
+import { networkCommands } from './commands/network.js';
 import { facesCliCommands } from './commands/faces.js';
 import { alertsCliCommands } from './commands/alerts.js';
 
 /** Every `penny` subcommand. Add a domain's list here. */
-export const CLI_COMMANDS: CliCommand[] = [serveCommand, ...foundationCommands, ...facesCliCommands, ...alertsCliCommands];
+export const CLI_COMMANDS: CliCommand[] = [serveCommand, ...foundationCommands, ...facesCliCommands, ...alertsCliCommands, ...networkCommands];
