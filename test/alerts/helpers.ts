@@ -85,7 +85,7 @@ export function parseMail(raw: string, from: string, to: string[]): ReceivedMail
     raw,
     headers,
     subject: decodeWords(headers.subject ?? ''),
-    text: find('text/plain') ? decodeBody(find('text/plain')!).toString('utf8') : '',
+    text: find('text/plain') ? decodeBody(find('text/plain')!).toString('utf8').replace(/\r\n/g, '\n') : '',
     html: find('text/html') ? decodeBody(find('text/html')!).toString('utf8') : '',
     inline,
     at: Date.now(),

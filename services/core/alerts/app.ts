@@ -5,7 +5,7 @@ import { systemCtx } from '../context.js';
 import { sendDelivery, DeliveryError } from './channels/index.js';
 import { alertOptions } from './config.js';
 import { listContacts, getContact, removeContact, saveContact } from './contacts.js';
-import { onExceptionFlagged } from './exceptions.js';
+import { catchUpExceptions, onExceptionFlagged } from './exceptions.js';
 import { DeliveryWorker, type WorkerOptions } from './outbox.js';
 import { closeStorms, deepLink, raiseAlert } from './raise.js';
 import { getAlertRow, refreshAlertStatus, toAlert, type AlertRow } from './records.js';
@@ -129,7 +129,9 @@ export function createAlertsApp(d: AppDeps, workerOptions: WorkerOptions = {}): 
         closeStorms(d, actor);
         scheduler.check();
       }, workerOptions);
-      unsubscribe.push(d.events.subscribe(onExceptionFlagged(d, actor, kick)));
+      const flagged = onExceptionFlagged(d, actor, kick);
+      unsubscribe.push(d.events.subscribe(flagged));
+      catchUpExceptions(d, flagged);
       unsubscribe.push(
         d.events.subscribe((name, payload) => {
           if (name === 'setting.changed' && CHANNEL_SETTINGS.test((payload as { key: string }).key)) kick();

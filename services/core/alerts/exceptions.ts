@@ -33,7 +33,11 @@ function describe(d: AppDeps, p: z.infer<typeof FlaggedPayload>) {
         .get(p.id) as { type: string; cents: number; register: string | null } | undefined)
     : undefined;
   const reasons = exists
-    ? (db.prepare('SELECT rule_name AS name, detail FROM exception_reason WHERE exception_id = ? ORDER BY rule_id').all(p.id) as { name: string; detail: string }[])
+    ? (db
+        .prepare(
+          "SELECT rule_name AS name, detail FROM exception_reason WHERE exception_id = ? ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, rule_id",
+        )
+        .all(p.id) as { name: string; detail: string }[])
     : [];
   const registerById = p.registerId ? (db.prepare('SELECT code FROM register WHERE id = ?').get(p.registerId) as { code: string } | undefined)?.code : undefined;
   const type = p.type ?? row?.type;
@@ -41,9 +45,22 @@ function describe(d: AppDeps, p: z.infer<typeof FlaggedPayload>) {
   const what = type ? type.replace(/_/g, ' ') : 'exception';
   const title =
     p.title ??
-    [reasons.map((r) => r.name).join(', ') || `Exception #${p.id}`, `${what}${row ? ` ${money(row.cents)}` : ''}${register ? ` on register ${register}` : ''}`].join(' — ');
+    [reasons[0]?.name ?? `Exception #${p.id}`, `${what}${row ? ` ${money(row.cents)}` : ''}${register ? ` on register ${register}` : ''}`].join(' — ');
   const body = p.body ?? reasons.map((r) => `${r.name}: ${r.detail}`).join('\n');
   return { type, register, title: title.slice(0, 200), body };
+}
+
+/**
+ * The rules domain emits after its transaction commits, so a crash in between would flag an
+ * exception without an alert. On start, recent exceptions (last hour) with no alert get one.
+ */
+export function catchUpExceptions(d: AppDeps, handler: (name: string, payload: unknown) => void): number {
+  if (!d.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exception'").get()) return 0;
+  const missed = d.db
+    .prepare("SELECT id, severity FROM exception e WHERE created_at >= ? AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.dedupe_key = 'exception:' || e.id) ORDER BY id")
+    .all(d.clock.now() - 60 * 60_000) as { id: number; severity: string }[];
+  for (const m of missed) handler('exception.flagged', m);
+  return missed.length;
 }
 
 /** Subscribes to new exceptions on the core's bus and raises an alert for each one at or above alerts.minSeverity. */

@@ -37,7 +37,7 @@ interface Figures {
 function figures(d: AppDeps, since: number, until: number, linkBase: string): Figures {
   const { db } = d;
   if (hasColumns(db, 'exception', ['id', 'severity', 'type', 'created_at'])) {
-    const where = 'FROM exception WHERE created_at >= ? AND created_at < ?';
+    const where = 'FROM exception WHERE created_at > ? AND created_at <= ?';
     const byType = db.prepare(`SELECT type, count(*) AS count ${where} GROUP BY type ORDER BY count DESC, type`).all(since, until) as { type: string; count: number }[];
     const bySev = db.prepare(`SELECT severity, count(*) AS count ${where} GROUP BY severity`).all(since, until) as { severity: Severity; count: number }[];
     const withAmount = hasColumns(db, 'exception', ['amount_cents']);
@@ -47,8 +47,8 @@ function figures(d: AppDeps, since: number, until: number, linkBase: string): Fi
       .prepare(
         `SELECT e.id, e.severity, e.type, e.created_at AS at, ${withAmount ? 'e.amount_cents' : '0'} AS cents,
                 ${withRegister ? '(SELECT code FROM register r WHERE r.id = e.register_id)' : 'NULL'} AS register,
-                ${withReason ? "(SELECT group_concat(rule_name, ', ') FROM exception_reason x WHERE x.exception_id = e.id)" : 'NULL'} AS reasons
-         FROM exception e WHERE e.created_at >= ? AND e.created_at < ?
+                ${withReason ? `(SELECT rule_name FROM exception_reason x WHERE x.exception_id = e.id ORDER BY ${RANK_SQL.replace('severity', 'x.severity')} DESC, rule_id LIMIT 1)` : 'NULL'} AS reasons
+         FROM exception e WHERE e.created_at > ? AND e.created_at <= ?
          ORDER BY ${RANK_SQL.replace('severity', 'e.severity')} DESC, abs(${withAmount ? 'e.amount_cents' : '0'}) DESC, e.id DESC LIMIT 5`,
       )
       .all(since, until) as { id: number; severity: Severity; type: string; at: number; cents: number; register: string | null; reasons: string | null }[];
@@ -62,12 +62,12 @@ function figures(d: AppDeps, since: number, until: number, linkBase: string): Fi
         severity: r.severity,
         at: r.at,
         link: deepLink(linkBase, 'exception', String(r.id)),
-        title: `${r.reasons ?? r.type.replace(/_/g, ' ')}${withAmount ? ` ${money(r.cents)}` : ''}${r.register ? ` on register ${r.register}` : ''}`,
+        title: `${r.reasons ? `${r.reasons} — ` : ''}${r.type.replace(/_/g, ' ')}${withAmount ? ` ${money(r.cents)}` : ''}${r.register ? ` on register ${r.register}` : ''}`,
       })),
     };
   }
   // Storm digests restate alerts that are already counted one by one.
-  const where = "FROM alert WHERE created_at >= ? AND created_at < ? AND source <> 'summary' AND (dedupe_key IS NULL OR dedupe_key NOT LIKE 'storm:%')";
+  const where = "FROM alert WHERE created_at > ? AND created_at <= ? AND source <> 'summary' AND (dedupe_key IS NULL OR dedupe_key NOT LIKE 'storm:%')";
   const byType = db.prepare(`SELECT coalesce(type, source) AS type, count(*) AS count ${where} GROUP BY 1 ORDER BY count DESC, 1`).all(since, until) as {
     type: string;
     count: number;
