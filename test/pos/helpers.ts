@@ -7,9 +7,10 @@ export const MODISOFT = join(FIXTURES, 'modisoft', 'sale-transactions-2025-07-08
 export const naxml = (name: string) => join(FIXTURES, 'naxml', `naxml-posjournal-${name}.xml`);
 
 /** Row counts of every POS table, to prove a rejected file changed nothing. */
-export function posCounts(db: Db): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const t of ['pos_import', 'pos_transaction', 'pos_line', 'pos_tender', 'exception', 'exception_reason', 'exception_transaction', 'employee', 'register', 'audit_event']) {
+const TABLES = ['pos_import', 'pos_transaction', 'pos_line', 'pos_tender', 'exception', 'exception_reason', 'exception_transaction', 'employee', 'register', 'audit_event'] as const;
+export function posCounts(db: Db): Record<(typeof TABLES)[number], number> {
+  const out = {} as Record<(typeof TABLES)[number], number>;
+  for (const t of TABLES) {
     out[t] = db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
   }
   return out;

@@ -7,7 +7,7 @@ import type { AppDeps } from '../app.js';
 import { actorLabel, type Actor } from '../context.js';
 import { readStore } from '../store/app.js';
 import { ImportWriter } from './persist.js';
-import { openSource } from './source.js';
+import { checkFormat, openSource } from './source.js';
 import { WallClockResolver } from './time.js';
 
 export const MAX_REJECTED_KEPT = 1000;
@@ -83,6 +83,7 @@ export class Importer {
     } catch {
       throw new PennyError('not_found', `${req.path}: no such file.`, { field: 'path' });
     }
+    checkFormat(req.path, req.format);
     const sha256 = await sha256File(req.path);
     const prior = d.db.prepare('SELECT id, format FROM pos_import WHERE sha256 = ?').get(sha256) as { id: number; format: PosFormat } | undefined;
     if (prior) {

@@ -57,17 +57,23 @@ function sniff(path: string): Kind {
 
 const kindOfFormat = (f: PosFormat, actual: Kind): Kind => (f === 'naxml' ? 'xml' : f === 'xlsx' ? 'spreadsheet' : f === 'csv' ? 'csv' : actual === 'xml' ? 'csv' : actual);
 
+/** Sniffs what the file is and refuses a --format that contradicts it. */
+export function checkFormat(path: string, format?: PosFormat): Kind {
+  const actual = sniff(path);
+  const kind = format ? kindOfFormat(format, actual) : actual;
+  if (format && kind !== actual) {
+    const what = { xml: 'an XML document', spreadsheet: 'a spreadsheet', csv: 'a text/CSV file' }[actual];
+    throw new PennyError('invalid_input', `${path}: --format ${format} was given, but the file is ${what}.`, { field: 'format' });
+  }
+  return kind;
+}
+
 /**
  * Opens a report: detects its kind, finds the header row of a table, settles the mapping
  * (explicit > Modisoft > guessed), and returns the parse items as an async stream.
  */
 export async function openSource(o: SourceOptions): Promise<OpenedSource> {
-  const actual = sniff(o.path);
-  const kind = o.format ? kindOfFormat(o.format, actual) : actual;
-  if (o.format && kind !== actual && !(actual === 'csv' && kind === 'csv')) {
-    const what = { xml: 'an XML document', spreadsheet: 'a spreadsheet', csv: 'a text/CSV file' }[actual];
-    throw new PennyError('invalid_input', `${o.path}: --format ${o.format} was given, but the file is ${what}.`, { field: 'format' });
-  }
+  const kind = checkFormat(o.path, o.format);
   if (kind === 'xml') {
     const { items } = parseNaxml(o.path, o.resolver);
     return { format: 'naxml', headerRow: null, headers: [], mapping: null, mappingName: null, items: fromArray(items) };
