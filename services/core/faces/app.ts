@@ -5,6 +5,9 @@ import { PennyError } from '../../contract/errors.js';
 import type { z } from 'zod';
 import type { AppDeps, DomainApp } from '../app.js';
 import { actorLabel, systemCtx, type Actor } from '../context.js';
+import { RaiseInput } from '../../contract/commands/alerts.js';
+import { alertOptions } from '../alerts/config.js';
+import { raiseAlert } from '../alerts/raise.js';
 import { agree, framesRequired } from './agreement.js';
 import { facesConfig, type FacesConfig } from './config.js';
 import { equalErrorRate, pairDistances, rank1, tarAtFar, type Sample } from './evaluate.js';
@@ -173,6 +176,24 @@ export function createFacesApp(d: AppDeps, opts: FacesAppOptions = {}): DomainAp
           db.prepare('UPDATE face_match SET probe_thumbnail = ? WHERE id = ?').run(thumb, mid);
           db.prepare('UPDATE face_search SET match_id = ? WHERE id = ?').run(mid, sid);
           d.audit(actor, { action: 'faces.match', entity: 'face_match', entityId: mid, details: { subjectId: w.subjectId, similarity: c.similarity, framesAgreeing: w.framesAgreeing, framesTotal: input.frames.length, cameraId: input.cameraId } });
+          // Through the alerts outbox in this same transaction, so a match never exists without its alert.
+          const subjectName = (db.prepare('SELECT name FROM face_subject WHERE id = ?').get(w.subjectId) as { name: string }).name;
+          raiseAlert(
+            d,
+            RaiseInput.parse({
+              source: 'face',
+              type: 'return_offender',
+              severity: 'high',
+              title: `Return offender: ${subjectName}${input.cameraId ? ` on camera ${input.cameraId}` : ''}`,
+              body: `A watchlist face matched (${c.similarity}% similar, ${w.framesAgreeing} of ${input.frames.length} frames) at ${new Date(now).toISOString()}. Check it in Monitor before acting.`,
+              link: `${alertOptions(d).linkBase}/#/monitor/faces/${mid}`,
+              entity: 'face_match',
+              entityId: mid,
+              thumbnailPath: files.abs(thumb),
+              dedupeKey: `face_match:${mid}`,
+            }),
+            actor,
+          );
           created.push({ id: mid, subjectId: w.subjectId, similarity: c.similarity, thumb, framesAgreeing: w.framesAgreeing });
         }
         return sid;
