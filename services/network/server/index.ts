@@ -12,7 +12,8 @@ import { openNetworkDb, type NetworkDatabase, type OpenNetworkDbOptions } from '
 import { adminOps, ADMIN_OPS, type AdminOp } from './admin.js';
 import { registerApi } from './api-routes.js';
 import type { Net, NetLogger } from './context.js';
-import { verifySignedRead } from './evidence-access.js';
+import { canViewEvidence, verifySignedRead } from './evidence-access.js';
+import { currentUser } from './web/session.js';
 import { handleStripeWebhook } from './recovery.js';
 import { FsEvidenceStore, type EvidenceStore } from './storage.js';
 import { safeEqual } from './util.js';
@@ -177,7 +178,15 @@ export async function createNetworkServer(opts: NetworkServerOptions): Promise<N
   app.get('/files/:kind/:id', async (req, reply) => {
     const { kind, id } = req.params as { kind: string; id: string };
     if (kind !== 'evidence' && kind !== 'attachment') throw new PennyError('not_found', 'no such file');
-    const f = await verifySignedRead(net, kind, id, req.query as Record<string, string>);
+    const q = req.query as Record<string, string>;
+    // A link is bound to the signed-in viewer it was made for: forwarded, it opens for nobody else.
+    const viewer = await currentUser(net, req);
+    if (!viewer || `user:${viewer.id}` !== q.v) throw new PennyError('forbidden', 'sign in as the person this link was made for');
+    if (kind === 'evidence' && !(await canViewEvidence(net, { id: viewer.id, role: viewer.role, storeId: viewer.store_id, offenderId: viewer.offender_id }, id))) {
+      throw new PennyError('forbidden', 'you cannot view this evidence');
+    }
+    if (kind === 'attachment' && viewer.role !== 'ops') throw new PennyError('forbidden', 'only Penny Ops can open dispute attachments');
+    const f = await verifySignedRead(net, kind, id, q);
     reply.header('cache-control', 'private, no-store').header('accept-ranges', 'bytes').type(f.mime);
     const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''));
     if (range && (range[1] || range[2])) {
