@@ -12,6 +12,7 @@ import { agree, framesRequired } from './agreement.js';
 import { facesConfig, type FacesConfig } from './config.js';
 import { equalErrorRate, pairDistances, rank1, tarAtFar, type Sample } from './evaluate.js';
 import { sampleFrames } from './frames.js';
+import { decodeImage } from './image.js';
 import { createMatcher, type MatchedFace } from './matcher.js';
 import { FaceFiles, getSubject, listMatches, subjectView, toBlob, type SubjectRow } from './store.js';
 import type { DetectedFace } from './types.js';
@@ -216,8 +217,6 @@ export function createFacesApp(d: AppDeps, opts: FacesAppOptions = {}): DomainAp
       });
       d.logger.info('face match', { matchId: m.id, subjectId: m.subjectId, cameraId: input.cameraId });
     }
-    const names = new Map(agreements.map((a) => [a.subjectId, a.best.candidate]));
-    void names;
     return {
       searchId,
       framesTotal: input.frames.length,
@@ -367,7 +366,7 @@ export function createFacesApp(d: AppDeps, opts: FacesAppOptions = {}): DomainAp
           accepted.push({ image: i, face });
           if (r.engine === 'rekognition') {
             const engine = matcher.rekognition();
-            const decoded = (await import('./image.js')).decodeImage(img.bytes, img.label);
+            const decoded = decodeImage(img.bytes, img.label);
             accepted.at(-1)!.externalId = await engine.indexFace(engine.faceBytes(decoded, face.box), `penny-${now}-${i}`);
           }
         }

@@ -53,7 +53,7 @@ export function rekognitionError(err: unknown, op: string): PennyError {
   return new PennyError('unavailable', `Amazon Rekognition failed in ${op}: ${e?.message ?? name} (${name}${status ? `, HTTP ${status}` : ''}).`, { awsError: name, op });
 }
 
-function qualityOf(d: FaceDetail, img: RgbImage, box: DetectedFace['box'], limits: QualityLimits) {
+function qualityOf(d: FaceDetail, box: DetectedFace['box'], limits: QualityLimits) {
   const sizePx = Math.round(Math.min(box.width, box.height));
   const sharp = d.Quality?.Sharpness ?? 0; // Rekognition's 0..100 scale
   const yaw = d.Pose?.Yaw ?? 0;
@@ -66,7 +66,6 @@ function qualityOf(d: FaceDetail, img: RgbImage, box: DetectedFace['box'], limit
   if (Math.abs(yaw) > limits.maxYawDeg) reasons.push(`head turned ${Math.abs(yaw).toFixed(0)}°, limit ${limits.maxYawDeg}°`);
   if (Math.abs(roll) > limits.maxRollDeg) reasons.push(`head tilted ${Math.abs(roll).toFixed(0)}°, limit ${limits.maxRollDeg}°`);
   const score = Math.min(1, sizePx / (2 * limits.minFacePx)) * 0.4 + (sharp / 100) * 0.3 + (1 - Math.min(1, Math.abs(yaw) / 90)) * 0.3;
-  void img;
   return { ok: reasons.length === 0, score: Math.round(score * 1000) / 1000, sizePx, sharpness: Math.round(sharp), yawDeg: Math.round(yaw), rollDeg: Math.round(roll), reasons };
 }
 
@@ -97,7 +96,7 @@ export function createRekognitionEngine(cfg: RekognitionConfig) {
     async analyze(bytes: Uint8Array, label: string, limits: QualityLimits): Promise<AnalyzedImage & { decoded: RgbImage }> {
       const decoded = decodeImage(bytes, label);
       // Rekognition takes up to 5 MB; a re-encoded ≤1920 px JPEG stays well inside that.
-      const { image: sent, scale } = fitWithin(decoded, 1920);
+      const { image: sent } = fitWithin(decoded, 1920);
       const out = await call('DetectFaces', () => client.send(new DetectFacesCommand({ Image: { Bytes: encodeJpeg(sent, 90) }, Attributes: ['DEFAULT'] })));
       const faces: DetectedFace[] = (out.FaceDetails ?? []).map((d) => {
         const bb = d.BoundingBox ?? {};
@@ -107,8 +106,7 @@ export function createRekognitionEngine(cfg: RekognitionConfig) {
           width: Math.round((bb.Width ?? 0) * decoded.width),
           height: Math.round((bb.Height ?? 0) * decoded.height),
         };
-        void scale;
-        return { box, score: Math.round(d.Confidence ?? 0) / 100, quality: qualityOf(d, decoded, box, limits), thumbnail: faceThumbnail(decoded, box) };
+        return { box, score: Math.round(d.Confidence ?? 0) / 100, quality: qualityOf(d, box, limits), thumbnail: faceThumbnail(decoded, box) };
       });
       faces.sort((a, b) => b.quality.score - a.quality.score || b.score - a.score);
       return { width: decoded.width, height: decoded.height, faces, decoded };
