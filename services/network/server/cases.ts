@@ -57,13 +57,12 @@ export async function intakeCase(net: Net, st: StationAuth, rawKey: string | und
     }
     return { ...(await caseStatus(db, st.storeId, row.id)), replayed: true };
   };
-  const prior = await existing(net.db);
-  if (prior) return prior;
   const now = net.now();
   const caseId = newId('case');
+  let evidenceRows: { id: string; name: string; size: number }[] = [];
   try {
-    await net.db.transaction().execute(async (trx) => {
-      await trx
+    const fresh = await net.db.transaction().execute(async (trx) => {
+      const ins = await trx
         .insertInto('cases')
         .values({
           id: caseId,
@@ -83,12 +82,17 @@ export async function intakeCase(net: Net, st: StationAuth, rawKey: string | und
           reviewed_at: null,
           created_at: now,
         })
-        .execute();
+        .onConflict((oc) => oc.columns(['store_id', 'idempotency_key']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      // A retry (or a racing duplicate): nothing is written, the stored case answers below.
+      if (!ins) return false;
+      evidenceRows = body.evidence.map((e) => ({ id: newId('ev'), name: e.name, size: e.size }));
       await trx
         .insertInto('evidence')
         .values(
           body.evidence.map((e, i) => {
-            const id = newId('ev');
+            const id = evidenceRows[i]!.id;
             return {
               id,
               case_id: caseId,
@@ -108,14 +112,32 @@ export async function intakeCase(net: Net, st: StationAuth, rawKey: string | und
         .execute();
       for (const v of body.faceTemplates) await insertTemplate(net, trx, caseId, st.storeId, v, now);
       await audit(trx, now, `station:${st.stationId}`, 'case.received', 'case', caseId, { storeId: st.storeId, evidence: body.evidence.length });
+      return true;
     });
+    if (!fresh) {
+      const again = await existing(net.db);
+      if (again) return again;
+      throw new PennyError('conflict', 'this Idempotency-Key is being used by another request; retry');
+    }
   } catch (err) {
-    // Two retries racing on the same key: the loser answers with the winner's case.
+    if (err instanceof PennyError) throw err;
     const again = await existing(net.db).catch(() => undefined);
     if (again) return again;
     throw err;
   }
-  return { ...(await caseStatus(net.db, st.storeId, caseId)), replayed: false };
+  // Answer from what was just written instead of reading it back.
+  return {
+    id: caseId,
+    stationCaseRef: body.stationCaseRef,
+    status: 'receiving' as const,
+    reviewReason: null,
+    offenderId: null,
+    amountCents: body.amountCents,
+    debtStatus: 'none' as const,
+    evidence: evidenceRows.map((e) => ({ id: e.id, name: e.name, size: e.size, receivedBytes: 0, complete: false })),
+    createdAt: now,
+    replayed: false,
+  };
 }
 
 async function insertTemplate(net: Net, db: Db, caseId: string, storeId: string, v: number[], now: number) {
