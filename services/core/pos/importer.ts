@@ -110,6 +110,7 @@ export class Importer {
       return report;
     }
 
+    const t0 = performance.now();
     const store = readStore(d.db);
     const resolver = new WallClockResolver(store.timezone);
     let bytes = 0;
@@ -184,12 +185,23 @@ export class Importer {
       d.events.emit('audit.recorded', { id: auditId, action: 'pos.import', entity: 'pos_import' });
       if (rows) progress(true);
 
+      const parsedAt = performance.now();
       let exceptions = 0;
       if (inserted > 0) {
         exceptions = this.runRules(minT, maxT, req.actor).created;
         d.db.prepare('UPDATE pos_import SET exceptions = ? WHERE id = ?').run(exceptions, importId);
       }
-      d.logger.info('pos import done', { jobId, importId, rows, transactions: inserted, duplicates, rejected: rejectedCount, exceptions });
+      d.logger.info('pos import done', {
+        jobId,
+        importId,
+        rows,
+        transactions: inserted,
+        duplicates,
+        rejected: rejectedCount,
+        exceptions,
+        importMs: Math.round(parsedAt - t0),
+        rulesMs: Math.round(performance.now() - parsedAt),
+      });
       d.events.emit('import.finished', { jobId, file, importId, status: 'imported', transactions: inserted, exceptions });
       return {
         importId,

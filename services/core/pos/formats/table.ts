@@ -92,19 +92,21 @@ export function readSpreadsheet(path: string): TableRow[] {
   }
   const buf = readFileSync(path);
   if (buf[0] === 0x50 && buf[1] === 0x4b) assertSafeZip(buf, path);
-  let wb: XLSX.WorkBook;
+  // SheetJS can throw anything on a damaged workbook; every such failure is the file's fault.
   try {
-    wb = XLSX.read(buf, { type: 'buffer', dense: true, cellDates: false, cellHTML: false, cellFormula: false, sheetRows: 1_100_000 });
+    const wb = XLSX.read(buf, { type: 'buffer', dense: true, cellDates: false, cellHTML: false, cellFormula: false, sheetRows: 1_100_000 });
+    const name = wb.SheetNames[0];
+    const sheet = name ? wb.Sheets[name] : undefined;
+    if (!sheet) throw new PennyError('invalid_input', `${path}: the spreadsheet has no sheets.`, { field: '(file)' });
+    const rows = XLSX.utils.sheet_to_json<unknown[]>(sheet, { header: 1, raw: true, defval: '', blankrows: true });
+    const out: TableRow[] = [];
+    rows.forEach((r, i) => {
+      const cells = (Array.isArray(r) ? r : []).map((c) => (typeof c === 'number' ? c : c == null ? '' : String(c)));
+      if (cells.some((c) => c !== '')) out.push({ line: i + 1, cells });
+    });
+    return out;
   } catch (err) {
-    throw new PennyError('invalid_input', `${path}: the spreadsheet cannot be read (${(err as Error).message}).`, { field: '(file)' });
+    if (err instanceof PennyError) throw err;
+    throw new PennyError('invalid_input', `${path}: the spreadsheet cannot be read (${String((err as Error).message ?? err).slice(0, 200)}).`, { field: '(file)' });
   }
-  const name = wb.SheetNames[0];
-  if (!name) throw new PennyError('invalid_input', `${path}: the spreadsheet has no sheets.`, { field: '(file)' });
-  const rows = XLSX.utils.sheet_to_json<unknown[]>(wb.Sheets[name]!, { header: 1, raw: true, defval: '', blankrows: true });
-  const out: TableRow[] = [];
-  rows.forEach((r, i) => {
-    const cells = r.map((c) => (typeof c === 'number' ? c : c == null ? '' : typeof c === 'boolean' ? String(c) : String(c)));
-    if (cells.some((c) => c !== '')) out.push({ line: i + 1, cells });
-  });
-  return out;
 }
