@@ -224,7 +224,9 @@ export function createCamerasApp(d: AppDeps, opts: CamerasOptions = {}): DomainA
       health.start();
       person.start();
       unsubscribe = d.events.subscribe((name, payload) => {
-        if (name === 'setting.changed' && (payload as { key: string }).key.startsWith('cameras.mqtt.')) {
+        const key = name === 'setting.changed' ? (payload as { key: string }).key : '';
+        if (key === 'cameras.healthIntervalSeconds') health.reschedule();
+        if (key.startsWith('cameras.mqtt.')) {
           person.restart().catch((e: Error) => d.logger.error('mqtt restart failed', { error: e.message }));
         }
       });

@@ -23,6 +23,7 @@ function setting(d: AppDeps, key: string, fallback: number): number {
 export function createHealthMonitor(d: AppDeps, raise: AlertSink) {
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
+  let busy = false;
   let running: Promise<unknown> = Promise.resolve();
 
   async function checkOne(row: CameraRow): Promise<void> {
@@ -92,13 +93,26 @@ export function createHealthMonitor(d: AppDeps, raise: AlertSink) {
   function schedule(): void {
     if (stopped) return;
     const seconds = setting(d, 'cameras.healthIntervalSeconds', HEALTH_DEFAULTS.intervalSeconds);
+    if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
-      running = checkNow().finally(schedule);
+      timer = undefined;
+      if (busy) return; // a reschedule fired during a check; its end schedules the next
+      busy = true;
+      running = checkNow().finally(() => {
+        busy = false;
+        schedule();
+      });
     }, seconds * 1000);
     timer.unref?.();
   }
 
   return {
+    /** The interval setting changed: the pending wait is cut to the new length. */
+    reschedule() {
+      if (stopped) return;
+      if (timer) clearTimeout(timer);
+      schedule();
+    },
     checkNow: (ids?: number[]) => {
       const p = checkNow(ids);
       running = Promise.all([running, p]);

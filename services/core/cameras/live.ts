@@ -101,8 +101,9 @@ export function createLiveHub(o: LiveHubOptions) {
     const muxer = new Mpeg1Muxer({
       url: src.url,
       ffmpegPath: o.ffmpegPath,
-      // Output options (node-rtsp-stream puts them after -f mpegts -codec:v mpeg1video).
-      ffmpegOptions: { '-loglevel': 'error', '-nostats': '', '-an': '', '-b:v': '1000k', '-bf': '0' },
+      // Output options (node-rtsp-stream puts them after -f mpegts -codec:v mpeg1video). MPEG-1 allows
+      // only broadcast frame rates, so 10 or 15 fps cameras are resampled to 25.
+      ffmpegOptions: { '-loglevel': 'error', '-nostats': '', '-an': '', '-b:v': '1000k', '-bf': '0', '-r': '25' },
     });
     const s: Session = {
       cameraId,

@@ -102,11 +102,11 @@ async function post(t: SoapTarget, body: string, authorization?: string): Promis
       signal: AbortSignal.timeout(t.timeoutMs),
     });
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string } };
+    const err = e as Error & { cause?: { code?: string; errors?: { code?: string }[] } };
     if (err.name === 'TimeoutError' || err.name === 'AbortError') {
       throw new PennyError('unavailable', `${hostOf(t.url)} did not answer within ${Math.round(t.timeoutMs / 1000)} s`, { host: hostOf(t.url) });
     }
-    const code = err.cause?.code ?? 'network error';
+    const code = err.cause?.code ?? err.cause?.errors?.[0]?.code ?? (err.cause as Error | undefined)?.message ?? 'network error';
     throw new PennyError('unavailable', `No answer from ${hostOf(t.url)} (${code})`, { host: hostOf(t.url), code });
   }
 }
@@ -146,7 +146,8 @@ export async function soapCall(t: SoapTarget, bodyXml: string, opts: { auth?: bo
   const fault = readFault(doc);
   if (fault) {
     if (isAuthFault(fault)) throw wrongPassword(t.url, fault.reason || undefined);
-    const sub = fault.subcodes.length ? ` (${fault.subcodes.map(local).join('/')})` : '';
+    const subs = [...new Set(fault.subcodes.map(local))];
+    const sub = subs.length ? ` (${subs.join('/')})` : '';
     throw new PennyError('unavailable', `${hostOf(t.url)} refused the request: ${fault.reason || local(fault.code)}${sub}`, {
       host: hostOf(t.url),
       fault,
