@@ -12,6 +12,7 @@ import { posCommands, posEvents } from './commands/pos.js';
 import { rulesCommands, rulesEvents } from './commands/rules.js';
 import { alertsCommands, alertsEvents } from './commands/alerts.js';
 import { facesCommands, facesEvents } from './commands/faces.js';
+import { videoCommands, videoEvents } from './commands/video.js';
 
 export * from './errors.js';
 export * from './registry.js';
@@ -28,6 +29,7 @@ export * from './commands/pos.js';
 export * from './commands/rules.js';
 export * from './commands/alerts.js';
 export * from './commands/faces.js';
+export * from './commands/video.js';
 
 /** Every command of the station, once. Add a domain's list here. */
 const ALL = [
@@ -42,6 +44,7 @@ const ALL = [
   ...rulesCommands,
   ...alertsCommands,
   ...facesCommands,
+  ...videoCommands,
 ] as const;
 
 type AllCommands = (typeof ALL)[number];
@@ -54,5 +57,5 @@ export type OutputOf<N extends CommandName> = z.output<CommandOf<N>['output']>;
 export const COMMANDS: Record<string, CommandDef> = buildRegistry('command', [ALL]);
 
 /** Every event, once. Add a domain's event list here. */
-export const EVENTS: Record<string, EventDef> = buildRegistry<EventDef>('event', [foundationEvents, posEvents, rulesEvents, alertsEvents, facesEvents, camerasEvents]);
+export const EVENTS: Record<string, EventDef> = buildRegistry<EventDef>('event', [foundationEvents, posEvents, rulesEvents, alertsEvents, facesEvents, camerasEvents, videoEvents]);
 export type EventName = string;

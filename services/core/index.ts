@@ -16,6 +16,7 @@ import { EventBus } from './platform/events.js';
 import { createSecretBox, loadOrCreateKeyFile } from './platform/secrets.js';
 import { createSettingsApp } from './settings/app.js';
 import { createStoreApp } from './store/app.js';
+import { createVideoApp } from './video/app.js';
 import type { Actor } from './context.js';
 
 export type { CoreDeps } from './deps.js';
@@ -74,6 +75,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     createCamerasApp(appDeps),
     createFacesApp(appDeps),
     createAlertsApp(appDeps),
+    createVideoApp(appDeps),
   ];
   const handlers = mergeHandlers(apps);
   for (const app of apps) await app.start?.();

@@ -6,6 +6,7 @@ import { networkCommands } from './commands/network.js';
 import { facesCliCommands } from './commands/faces.js';
 import { alertsCliCommands } from './commands/alerts.js';
 import { posCliCommands } from './commands/pos.js';
+import { videoCliCommands } from './commands/video.js';
 
 /** Every `penny` subcommand. Add a domain's list here. */
-export const CLI_COMMANDS: CliCommand[] = [serveCommand, ...foundationCommands, ...camerasCliCommands, ...facesCliCommands, ...alertsCliCommands, ...networkCommands, ...posCliCommands];
+export const CLI_COMMANDS: CliCommand[] = [serveCommand, ...foundationCommands, ...camerasCliCommands, ...facesCliCommands, ...alertsCliCommands, ...networkCommands, ...posCliCommands, ...videoCliCommands];
