@@ -48,9 +48,7 @@ export const m0020: Migration = {
       ) STRICT;
       CREATE INDEX pos_transaction_time ON pos_transaction(started_at, id);
       CREATE INDEX pos_transaction_type_time ON pos_transaction(type, started_at);
-      CREATE INDEX pos_transaction_employee_time ON pos_transaction(employee_id, started_at);
       CREATE INDEX pos_transaction_register_time ON pos_transaction(register_id, started_at);
-      CREATE INDEX pos_transaction_import ON pos_transaction(import_id);
 
       CREATE TABLE pos_line (
         transaction_id INTEGER NOT NULL REFERENCES pos_transaction(id) ON DELETE CASCADE,
