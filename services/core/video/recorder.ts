@@ -54,7 +54,7 @@ export class Recorder {
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
       '-rtsp_transport', this.o.transport,
       // Socket I/O timeout (µs): a silent source ends the process, and the supervisor restarts it.
-      '-timeout', String(10_000_000),
+      '-timeout', String(5_000_000),
       '-use_wallclock_as_timestamps', '1',
       '-i', this.o.url,
       '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy',
