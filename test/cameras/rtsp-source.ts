@@ -57,8 +57,9 @@ export class RtspSource {
   async start(): Promise<this> {
     this.clientPort = await freePort();
     this.sourcePort = await freePort();
-    // RTP ports from a random even base, so parallel test files do not collide.
-    const rtpBase = 30000 + 2 * Math.floor(Math.random() * 10000);
+    // RTP ports from a random even base below Linux's ephemeral range (32768+): the server binds
+    // them silently, and a port already taken by some client socket means no video at all.
+    const rtpBase = 20000 + 2 * Math.floor(Math.random() * 6000);
     this.server = spawn(
       '/usr/bin/rtsp-server-perl',
       ['--clientport', String(this.clientPort), '--serverport', String(this.sourcePort), '--rtp_start_port', String(rtpBase),

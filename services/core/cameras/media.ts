@@ -142,6 +142,8 @@ export async function grabFrame(ffmpeg: string, url: string, timeoutMs = 15000):
     [
       '-v', 'error', '-nostdin',
       ...(url.startsWith('rtsp') ? ['-timeout', RTSP_TIMEOUT_US] : []),
+      // ffmpeg's default 5 s probe doubles the wait for one frame; 2 s still spans a common 2 s GOP.
+      '-analyzeduration', '2000000', '-probesize', '2000000',
       '-i', url,
       '-frames:v', '1', '-an', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '3', 'pipe:1',
     ],
