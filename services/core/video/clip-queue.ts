@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import type { ClipJob } from '../../contract/commands/video.js';
 import type { AppDeps } from '../app.js';
 import { systemCtx } from '../context.js';
-import { cutClip, sidecarPaths } from './cutter.js';
+import { cutClip, makeSidecars, sidecarPaths } from './cutter.js';
 import { describeRange, type Range } from './segments.js';
 
 /**
@@ -72,7 +72,10 @@ export function createClipQueue(
   const tmpDir = join(d.dataDir, 'clips', '.tmp');
   const running = new Map<number, { abort: AbortController; done: Promise<void> }>();
   const waiters = new Set<() => void>();
+  /** Jobs whose clip is ready and whose thumbnail/preview are still being made. */
+  const sidecarsPending = new Set<number>();
   let stopping = false;
+  let sweep: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   const getJob = (id: number) => db.prepare('SELECT * FROM clip_job WHERE id = ?').get(id) as JobRow;
@@ -123,7 +126,6 @@ export function createClipQueue(
         return;
       }
       const missing = missingOut(job.camera_id, result.missing);
-      const side = sidecarPaths(outPath);
       const clipId = db.transaction(() => {
         const id = Number(
           db
@@ -142,8 +144,8 @@ export function createClipQueue(
               Math.round(result.end),
               Math.round(result.durationMs),
               job.path,
-              relPath(d.dataDir, side.thumb),
-              relPath(d.dataDir, side.preview),
+              null,
+              null,
               result.sha256,
               result.bytes,
               job.mode,
@@ -167,6 +169,13 @@ export function createClipQueue(
       })();
       d.logger.info('clip ready', { jobId: job.id, clipId, cameraId: job.camera_id });
       d.events.emit('clip.ready', { jobId: job.id, clipId, exceptionId: job.exception_id, mediaPath: job.path, sha256: result.sha256, missing: missing.length });
+      // The clip is evidence as soon as it is hashed; its thumbnail and preview follow (and are redone after a crash).
+      sidecarsPending.add(job.id);
+      try {
+        await sidecars(clipId, abort.signal);
+      } finally {
+        sidecarsPending.delete(job.id);
+      }
     } catch (err) {
       if (stopping) {
         // Shutting down: the job is not at fault and goes back to the queue untouched.
@@ -185,6 +194,19 @@ export function createClipQueue(
       );
       d.logger.error('clip job failed', { jobId: job.id, attempt: fresh.attempts, final });
       if (final) d.events.emit('clip.failed', { jobId: job.id, status: 'failed', error: message.slice(0, 500) });
+    }
+  }
+
+  async function sidecars(clipId: number, signal?: AbortSignal) {
+    const c = db.prepare('SELECT path, at_ms, start_ms, duration_ms FROM clip WHERE id = ?').get(clipId) as
+      | { path: string; at_ms: number | null; start_ms: number; duration_ms: number }
+      | undefined;
+    if (!c) return;
+    try {
+      const side = await makeSidecars(d, join(d.dataDir, c.path), (c.at_ms ?? c.start_ms) - c.start_ms, c.duration_ms, tmpDir, signal);
+      db.prepare('UPDATE clip SET thumb_path = ?, preview_path = ? WHERE id = ?').run(relPath(d.dataDir, side.thumb), relPath(d.dataDir, side.preview), clipId);
+    } catch (err) {
+      if (!stopping) d.logger.error('clip thumbnail/preview failed', { clipId, error: err instanceof Error ? err.message.slice(0, 300) : String(err) });
     }
   }
 
@@ -221,12 +243,19 @@ export function createClipQueue(
       timer = setInterval(pump, 1000);
       timer.unref();
       pump();
+      const bare = db.prepare("SELECT id FROM clip WHERE thumb_path IS NULL AND mode <> 'import'").all() as { id: number }[];
+      if (bare.length) {
+        sweep = (async () => {
+          for (const { id } of bare) if (!stopping) await sidecars(id);
+        })();
+      }
     },
     async stop() {
       stopping = true;
       if (timer) clearInterval(timer);
       for (const r of running.values()) r.abort.abort();
       await Promise.allSettled([...running.values()].map((r) => r.done));
+      await sweep;
       notify();
     },
     kick: () => pump(),
@@ -234,7 +263,7 @@ export function createClipQueue(
       const pending = () =>
         jobIds.some((id) => {
           const r = db.prepare('SELECT status FROM clip_job WHERE id = ?').get(id) as { status: string } | undefined;
-          return r && (r.status === 'queued' || r.status === 'running');
+          return (r && (r.status === 'queued' || r.status === 'running')) || sidecarsPending.has(id);
         });
       return new Promise((resolve) => {
         const check = () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Db } from '../db/open.js';
 import { ffmpeg, ffprobe } from './ffmpeg.js';
@@ -43,8 +43,6 @@ export type CutResult =
       durationMs: number;
       bytes: number;
       sha256: string;
-      thumbPath: string;
-      previewPath: string;
       missing: Range[];
     }
   | { kind: 'missing'; missing: Range[] };
@@ -113,8 +111,6 @@ export async function cutClip(t: CutTools, req: CutRequest): Promise<CutResult> 
   const listFile = `${stem}.ffconcat`;
   const copyOut = `${stem}.copy.mp4`;
   const exactOut = `${stem}.exact.mp4`;
-  const thumbOut = `${stem}.jpg`;
-  const previewOut = `${stem}.preview.mp4`;
   const report = (p: number) => req.onProgress?.(Math.min(1, Math.max(0, p)));
   const span = plan.coveredEnd - plan.coveredStart;
   try {
@@ -126,51 +122,95 @@ export async function cutClip(t: CutTools, req: CutRequest): Promise<CutResult> 
       { signal: req.signal, onProgress: (ms) => report((ms / span) * (req.mode === 'exact' ? 0.3 : 0.7)) },
     );
     // A stream-copy cut starts at the keyframe at or before the window; its true start follows from its length.
-    const copyInfo = await ffprobe(t.ffprobePath, copyOut);
-    const copyDur = copyInfo.durationMs ?? span;
+    const copyDur = (await mp4DurationMs(copyOut)) ?? (await ffprobe(t.ffprobePath, copyOut)).durationMs ?? span;
     let lead = Math.max(0, copyDur - span);
     let final = copyOut;
+    let durationMs = copyDur;
     if (req.mode === 'exact') {
       await ffmpeg(
         t.ffmpegPath,
         ['-i', copyOut, '-ss', (lead / 1000).toFixed(3), '-t', (span / 1000).toFixed(3), '-map', '0:v:0', '-map', '0:a:0?',
           '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k',
           '-movflags', '+faststart', '-progress', 'pipe:1', '-nostats', exactOut],
-        { signal: req.signal, onProgress: (ms) => report(0.3 + (ms / span) * 0.45) },
+        { signal: req.signal, onProgress: (ms) => report(0.3 + (ms / span) * 0.6) },
       );
       final = exactOut;
       lead = 0;
+      durationMs = (await mp4DurationMs(exactOut)) ?? (await ffprobe(t.ffprobePath, exactOut)).durationMs ?? span;
     }
-    const info = final === copyOut ? copyInfo : await ffprobe(t.ffprobePath, final);
-    const durationMs = info.durationMs ?? span;
     const start = plan.coveredStart - lead;
-    report(0.78);
-
-    // Thumbnail at the flagged moment; a 4 s low-res preview around it (re-encoded, so -ss before -i is exact here).
-    const atOffset = Math.min(Math.max(0, req.at - start), Math.max(0, durationMs - 200));
-    await ffmpeg(t.ffmpegPath, ['-ss', (atOffset / 1000).toFixed(3), '-i', final, '-frames:v', '1', '-vf', 'scale=320:-2', '-q:v', '4', thumbOut], {
-      signal: req.signal,
-    });
-    report(0.85);
-    const pvStart = Math.max(0, Math.min(atOffset - 2000, durationMs - 4000));
-    await ffmpeg(
-      t.ffmpegPath,
-      ['-ss', (pvStart / 1000).toFixed(3), '-i', final, '-t', '4', '-map', '0:v:0', '-an', '-vf', 'scale=160:-2', '-c:v', 'libx264', '-preset', 'ultrafast',
-        '-crf', '30', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', previewOut],
-      { signal: req.signal },
-    );
-    report(0.95);
     const sha256 = await sha256File(final);
     const bytes = (await stat(final)).size;
-    const side = sidecarPaths(req.outPath);
-    await rename(thumbOut, side.thumb);
-    await rename(previewOut, side.preview);
     await rename(final, req.outPath);
     // Evidence is never modified in place: read-only from the moment it exists under its name.
-    await Promise.all([req.outPath, side.thumb, side.preview].map((f) => chmod(f, 0o444)));
+    await chmod(req.outPath, 0o444);
     report(1);
-    return { kind: 'clip', start, end: start + durationMs, durationMs, bytes, sha256, thumbPath: side.thumb, previewPath: side.preview, missing };
+    return { kind: 'clip', start, end: start + durationMs, durationMs, bytes, sha256, missing };
   } finally {
-    await Promise.all([listFile, copyOut, exactOut, thumbOut, previewOut].map((f) => rm(f, { force: true })));
+    await Promise.all([listFile, copyOut, exactOut].map((f) => rm(f, { force: true })));
+  }
+}
+
+/**
+ * The movie duration from the mvhd box of an MP4 written with faststart (moov first): the same
+ * figure ffprobe reports, without starting a process on the hot path.
+ */
+export async function mp4DurationMs(file: string): Promise<number | null> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(256 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const at = buf.subarray(0, bytesRead).indexOf('mvhd', 0, 'latin1');
+    if (at < 4) return null;
+    const version = buf[at + 4];
+    const body = at + 8; // after version + flags
+    let timescale: number;
+    let duration: number;
+    if (version === 1) {
+      timescale = buf.readUInt32BE(body + 16);
+      duration = Number(buf.readBigUInt64BE(body + 20));
+    } else {
+      timescale = buf.readUInt32BE(body + 8);
+      duration = buf.readUInt32BE(body + 12);
+    }
+    return timescale > 0 ? Math.round((duration / timescale) * 1000) : null;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Thumbnail at the flagged moment and a 4 s low-res preview around it, beside the clip, read-only. */
+export async function makeSidecars(
+  t: { ffmpegPath: string },
+  clipPath: string,
+  atOffsetMs: number,
+  durationMs: number,
+  tmpDir: string,
+  signal?: AbortSignal,
+): Promise<{ thumb: string; preview: string }> {
+  const side = sidecarPaths(clipPath);
+  await mkdir(tmpDir, { recursive: true });
+  const stem = join(tmpDir, `side-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+  const thumbOut = `${stem}.jpg`;
+  const previewOut = `${stem}.preview.mp4`;
+  try {
+    const at = Math.min(Math.max(0, atOffsetMs), Math.max(0, durationMs - 200));
+    // Both re-encode, so -ss before -i is frame-exact here.
+    await ffmpeg(t.ffmpegPath, ['-ss', (at / 1000).toFixed(3), '-i', clipPath, '-frames:v', '1', '-vf', 'scale=320:-2', '-q:v', '4', thumbOut], { signal });
+    const pvStart = Math.max(0, Math.min(at - 2000, durationMs - 4000));
+    await ffmpeg(
+      t.ffmpegPath,
+      ['-ss', (pvStart / 1000).toFixed(3), '-i', clipPath, '-t', '4', '-map', '0:v:0', '-an', '-vf', 'scale=160:-2', '-c:v', 'libx264', '-preset', 'ultrafast',
+        '-crf', '30', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', previewOut],
+      { signal },
+    );
+    await rm(side.thumb, { force: true });
+    await rm(side.preview, { force: true });
+    await rename(thumbOut, side.thumb);
+    await rename(previewOut, side.preview);
+    await Promise.all([side.thumb, side.preview].map((f) => chmod(f, 0o444)));
+    return side;
+  } finally {
+    await Promise.all([thumbOut, previewOut].map((f) => rm(f, { force: true })));
   }
 }
