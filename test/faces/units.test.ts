@@ -136,9 +136,13 @@ describe('K-of-N agreement', () => {
     expect(a.find((x) => x.subjectId === 1)).toMatchObject({ framesAgreeing: 0, suppressed: true });
     expect(a.find((x) => x.subjectId === 2)).toMatchObject({ framesAgreeing: 1, suppressed: false });
   });
-  it('needs K frames, or every frame when fewer than K are given', () => {
-    expect(framesRequired(2, 5)).toBe(2);
-    expect(framesRequired(3, 1)).toBe(1);
+  it('needs K of every N frames, at least K, or every frame when fewer than K are given', () => {
+    expect(framesRequired(2, 5, 5)).toBe(2);
+    expect(framesRequired(2, 5, 3)).toBe(2);
+    expect(framesRequired(2, 5, 8)).toBe(4);
+    expect(framesRequired(2, 5, 10)).toBe(4);
+    expect(framesRequired(3, 5, 1)).toBe(1);
+    expect(framesRequired(2, 5, 2)).toBe(2);
   });
 });
 

@@ -47,5 +47,9 @@ export function agree<F>(frames: { faces: { face: F; candidates: FrameCandidate[
     .sort((a, b) => b.framesAgreeing - a.framesAgreeing || b.bestSimilarity - a.bestSimilarity);
 }
 
-/** Frames needed: K of N, or all of them when fewer than K frames were given (a single snapshot). */
-export const framesRequired = (k: number, framesGiven: number): number => Math.max(1, Math.min(k, framesGiven));
+/**
+ * Frames that must agree: K of every N, so the same share of a longer sample (8 clip frames at
+ * 2 of 5 → 4), at least K, and every frame when fewer than K were given (a single snapshot).
+ */
+export const framesRequired = (k: number, n: number, framesGiven: number): number =>
+  Math.max(1, Math.min(k, framesGiven), Math.ceil((k / Math.max(k, n)) * framesGiven));

@@ -140,7 +140,7 @@ export function createFacesApp(d: AppDeps, opts: FacesAppOptions = {}): DomainAp
       perFrame.push(m.faces);
     }
     const agreements = agree(perFrame.map((faces) => ({ faces: faces.map((f) => ({ face: f.face, candidates: f.candidates })) })));
-    const required = framesRequired(cfg.agreeK, input.frames.length);
+    const required = framesRequired(cfg.agreeK, cfg.agreeN, input.frames.length);
     const winners = agreements.filter((a) => !a.suppressed && a.framesAgreeing >= required);
     const now = clock.now();
     const written: string[] = [];
@@ -485,7 +485,7 @@ export function createFacesApp(d: AppDeps, opts: FacesAppOptions = {}): DomainAp
         const frames = (input.frames ?? []).map((f, i) => loadImage(f, `frames[${i}]`));
         if (input.video) {
           const v = input.video;
-          const bytes = await sampleFrames(d.ffmpegPath, d.ffprobePath, v.path, v.frames ?? cfg.agreeN, v.startMs, v.endMs);
+          const bytes = await sampleFrames(d.ffmpegPath, d.ffprobePath, v.path, v.frames, v.startMs, v.endMs);
           frames.push(...bytes.map((b, i) => ({ bytes: b, label: `${basename(v.path)} frame ${i + 1}` })));
         }
         return check({ frames, trigger: input.trigger, cameraId: input.cameraId ?? null, sourceRef: input.sourceRef }, ctx.actor, cfg);
