@@ -1,3 +1,5 @@
 import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import './styles.css';
 
-createRoot(document.getElementById('root')!).render(<p>Penny Station</p>);
+createRoot(document.getElementById('root')!).render(<App />);
