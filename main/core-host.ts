@@ -28,6 +28,8 @@ export class CoreHost {
   private nextId = 1;
   private pending = new Map<number, (r: Result<unknown>) => void>();
   private ready: Promise<void> | undefined;
+  /** Shared with the core so main's penny-media: protocol can check the URLs the core signs. */
+  readonly mediaKey = randomBytes(32);
 
   constructor(
     private readonly entry: string,
@@ -57,6 +59,7 @@ export class CoreHost {
       type: 'init',
       dataDir,
       secretKey: loadMasterKey(dataDir).toString('base64'),
+      mediaKey: this.mediaKey.toString('base64'),
       ffmpegPath: ff.ffmpeg,
       ffprobePath: ff.ffprobe,
       version: app.getVersion(),

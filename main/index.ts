@@ -1,9 +1,10 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, Notification } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, Notification, protocol } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CoreHost } from './core-host.js';
 import { hardenApp, isTrustedSender, WEB_PREFERENCES } from './security.js';
 import { buildMenu } from './menu.js';
+import { resolveSignedMedia } from '../services/core/media/sign.js';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL; // set by electron-vite in development only
 const indexHtml = join(__dirname, '../renderer/index.html');
@@ -35,6 +36,20 @@ function createWindow() {
   else void win.loadFile(indexHtml);
 }
 
+// Evidence plays from a privileged scheme with streaming (seeking) rather than file://, which the CSP does not allow.
+protocol.registerSchemesAsPrivileged([{ scheme: 'penny-media', privileges: { stream: true, supportFetchAPI: true, standard: true, secure: true } }]);
+
+function registerMediaProtocol(dataDir: string) {
+  protocol.handle('penny-media', (request) => {
+    const url = new URL(request.url);
+    // penny-media://media/<path>?exp&sig — the host is the literal "media".
+    const rel = url.pathname.replace(/^\/+/, '').split('/').map(decodeURIComponent).join('/');
+    const found = resolveSignedMedia(core.mediaKey, dataDir, rel, url.searchParams.get('exp'), url.searchParams.get('sig'), Date.now());
+    if ('status' in found) return new Response(found.reason, { status: found.status });
+    return net.fetch(pathToFileURL(found.file).href, { headers: request.headers });
+  });
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
@@ -55,6 +70,7 @@ if (!app.requestSingleInstanceLock()) {
       if (typeof req?.name !== 'string') return { ok: false, error: { code: 'invalid_input', message: 'command name missing' } };
       return core.invoke(req.name, req.input, req.session);
     });
+    registerMediaProtocol(app.getPath('userData'));
     try {
       await core.start(app.getPath('userData'));
     } catch (err) {

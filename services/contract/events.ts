@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildRegistry, defineEvent } from './registry.js';
+import { defineEvent } from './registry.js';
 
 export const storeUpdated = defineEvent({
   name: 'store.updated',

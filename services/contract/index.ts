@@ -13,6 +13,11 @@ import { rulesCommands, rulesEvents } from './commands/rules.js';
 import { alertsCommands, alertsEvents } from './commands/alerts.js';
 import { facesCommands, facesEvents } from './commands/faces.js';
 import { videoCommands, videoEvents } from './commands/video.js';
+import { mediaCommands } from './commands/media.js';
+import { syncCommands, syncEvents } from './commands/sync.js';
+import { demoCommands, demoEvents } from './commands/demo.js';
+import { reportsCommands } from './commands/reports.js';
+import { casesCommands, casesEvents } from './commands/cases.js';
 
 export * from './errors.js';
 export * from './registry.js';
@@ -30,6 +35,11 @@ export * from './commands/rules.js';
 export * from './commands/alerts.js';
 export * from './commands/faces.js';
 export * from './commands/video.js';
+export * from './commands/media.js';
+export * from './commands/sync.js';
+export * from './commands/demo.js';
+export * from './commands/reports.js';
+export * from './commands/cases.js';
 
 /** Every command of the station, once. Add a domain's list here. */
 const ALL = [
@@ -45,6 +55,10 @@ const ALL = [
   ...alertsCommands,
   ...facesCommands,
   ...videoCommands,
+  ...mediaCommands,
+  ...casesCommands,
+  ...demoCommands,
+  ...reportsCommands,
 ] as const;
 
 type AllCommands = (typeof ALL)[number];
@@ -57,5 +71,5 @@ export type OutputOf<N extends CommandName> = z.output<CommandOf<N>['output']>;
 export const COMMANDS: Record<string, CommandDef> = buildRegistry('command', [ALL]);
 
 /** Every event, once. Add a domain's event list here. */
-export const EVENTS: Record<string, EventDef> = buildRegistry<EventDef>('event', [foundationEvents, posEvents, rulesEvents, alertsEvents, facesEvents, camerasEvents, videoEvents]);
+export const EVENTS: Record<string, EventDef> = buildRegistry<EventDef>('event', [foundationEvents, posEvents, rulesEvents, alertsEvents, facesEvents, camerasEvents, videoEvents, casesEvents, demoEvents]);
 export type EventName = string;

@@ -18,6 +18,8 @@ export interface CoreDeps {
   /** 32-byte key for secrets at rest. Electron passes one sealed by safeStorage; otherwise a 0600 key file is used. */
   secretKey?: Buffer;
   fetch?: typeof fetch;
+  /** Key for signed media URLs; Electron main passes one so its penny-media: protocol can verify them too. */
+  mediaKey?: Buffer;
   version?: string;
 }
 

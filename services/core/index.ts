@@ -17,6 +17,9 @@ import { createSecretBox, loadOrCreateKeyFile } from './platform/secrets.js';
 import { createSettingsApp } from './settings/app.js';
 import { createStoreApp } from './store/app.js';
 import { createVideoApp } from './video/app.js';
+import { createMediaApp } from './media/app.js';
+import { resolveSignedMedia } from './media/sign.js';
+import { randomBytes } from 'node:crypto';
 import type { Actor } from './context.js';
 
 export type { CoreDeps } from './deps.js';
@@ -28,6 +31,8 @@ export interface Core {
   db: Db;
   dataDir: string;
   resolveSession(token: string): { actor: Actor; sessionHash: string } | null;
+  /** Checks a signed media URL (from media.url) and returns the file to serve or why not. */
+  resolveMedia(path: string, exp: string | null, sig: string | null): ReturnType<typeof resolveSignedMedia>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     fetch: deps.fetch ?? fetch,
   };
   const auth = createAuthApp(appDeps);
+  const mediaKey = deps.mediaKey ?? randomBytes(32);
   const rules = createRulesApp(appDeps);
   const apps: DomainApp[] = [
     auth,
@@ -76,6 +82,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     createFacesApp(appDeps),
     createAlertsApp(appDeps),
     createVideoApp(appDeps),
+    createMediaApp(appDeps, mediaKey),
   ];
   const handlers = mergeHandlers(apps);
   for (const app of apps) await app.start?.();
@@ -86,6 +93,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     db,
     dataDir: deps.dataDir,
     resolveSession: auth.resolveSession,
+    resolveMedia: (path, exp, sig) => resolveSignedMedia(mediaKey, deps.dataDir, path, exp, sig, clock.now()),
     async close() {
       if (closed) return;
       closed = true;

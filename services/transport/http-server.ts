@@ -116,6 +116,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
         return sendJson(res, result.ok ? 200 : HTTP_STATUS[result.error.code], result);
       }
 
+      if (url.pathname.startsWith('/media/') && (req.method === 'GET' || req.method === 'HEAD')) {
+        const rel = url.pathname.slice('/media/'.length).split('/').map(decodeURIComponent).join('/');
+        const found = opts.core.resolveMedia(rel, url.searchParams.get('exp'), url.searchParams.get('sig'));
+        if ('status' in found) return sendJson(res, found.status, { ok: false, error: { code: found.status === 404 ? 'not_found' : 'forbidden', message: found.reason } });
+        return serveFile(found.file, req.headers.range, req.method === 'HEAD', res);
+      }
+
       if (!staticRoot || (req.method !== 'GET' && req.method !== 'HEAD')) return sendJson(res, 404, { ok: false, error: { code: 'not_found', message: 'Not found.' } });
       serveStatic(staticRoot, url.pathname, res);
     } catch (err) {
@@ -162,6 +169,34 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       await new Promise<void>((ok) => server.close(() => ok()));
     },
   };
+}
+
+/** Streams evidence with byte ranges so the player can seek; never cached by the browser beyond the link's life. */
+function serveFile(file: string, range: string | undefined, headOnly: boolean, res: ServerResponse) {
+  const size = statSync(file).size;
+  const headers: Record<string, string | number> = {
+    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+    'accept-ranges': 'bytes',
+    'cache-control': 'private, max-age=600',
+    'x-content-type-options': 'nosniff',
+  };
+  const m = range?.match(/^bytes=(\d*)-(\d*)$/);
+  if (range && m) {
+    let start = m[1] ? Number(m[1]) : size - Number(m[2]);
+    let end = m[1] ? (m[2] ? Number(m[2]) : size - 1) : size - 1;
+    start = Math.max(0, start);
+    end = Math.min(end, size - 1);
+    if (start > end || start >= size) {
+      res.writeHead(416, { 'content-range': `bytes */${size}` });
+      return res.end();
+    }
+    res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
+    if (headOnly) return res.end();
+    return createReadStream(file, { start, end }).pipe(res);
+  }
+  res.writeHead(200, { ...headers, 'content-length': size });
+  if (headOnly) return res.end();
+  createReadStream(file).pipe(res);
 }
 
 function serveStatic(root: string, pathname: string, res: ServerResponse) {

@@ -28,6 +28,7 @@ port.on('message', async ({ data }) => {
       core = await createCore({
         dataDir: data.dataDir,
         secretKey: Buffer.from(data.secretKey, 'base64'),
+        mediaKey: Buffer.from(data.mediaKey, 'base64'),
         ffmpegPath: data.ffmpegPath,
         ffprobePath: data.ffprobePath,
         version: data.version,

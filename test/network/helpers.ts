@@ -76,7 +76,7 @@ export async function pairedStation(tn: TestNetwork, storeName: string, region: 
     ...paired,
     store,
     call,
-    put: (path: string, chunk: Buffer) => fetch(`${tn.url}${path}`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: chunk }),
+    put: (path: string, chunk: Buffer) => fetch(`${tn.url}${path}`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: new Uint8Array(chunk) }),
     /** Sends a case and uploads all its evidence; returns the case id. */
     async sendCase(files: { name: string; kind: 'video' | 'image' | 'document'; mime: string; data: Buffer }[], extra: Partial<{ amountCents: number; faceTemplates: number[][]; ref: string; occurredAt: number }> = {}) {
       const key = `key-${randomBytes(8).toString('hex')}`;
@@ -97,7 +97,7 @@ export async function pairedStation(tn: TestNetwork, storeName: string, region: 
       if (r.status !== 201) throw new Error(`case intake failed: ${r.status} ${JSON.stringify(r.body)}`);
       for (const [i, f] of files.entries()) {
         const ev = r.body.evidence[i];
-        const up = await fetch(`${tn.url}/v1/cases/${r.body.id}/evidence/${ev.id}?offset=0`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: f.data });
+        const up = await fetch(`${tn.url}/v1/cases/${r.body.id}/evidence/${ev.id}?offset=0`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: new Uint8Array(f.data) });
         if (up.status !== 200) throw new Error(`upload failed: ${up.status} ${await up.text()}`);
       }
       return r.body.id as string;

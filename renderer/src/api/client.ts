@@ -137,6 +137,12 @@ class Api {
       if (r.error.code === 'unauthenticated' && name !== 'auth.login') this.onUnauthenticated?.();
       throw new ApiError(r.error);
     }
+    if (name === 'media.url') {
+      // The core signs a relative media/… URL; Electron serves it through the penny-media: protocol.
+      const v = r.value as { url: string; expiresAt: number };
+      const url = this.transport.kind === 'ipc' ? `penny-media://${v.url}` : `/${v.url}`;
+      return { ...v, url } as OutputOf<N>;
+    }
     return r.value as OutputOf<N>;
   }
 
