@@ -3,6 +3,7 @@ import { Severity } from '../../contract/commands/rules.js';
 import type { AppDeps } from '../app.js';
 import type { Actor } from '../context.js';
 import { passesMinSeverity, raiseAlert } from './raise.js';
+import { stmt } from '../db/statements.js';
 
 /**
  * What the alerts domain needs from `exception.flagged`: an id and a severity. The POS/rules domain
@@ -23,23 +24,21 @@ const money = (cents: number) => `$${(Math.abs(cents) / 100).toFixed(2)}`;
 
 function describe(d: AppDeps, p: z.infer<typeof FlaggedPayload>) {
   const { db } = d;
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exception'").get();
+  const exists = stmt(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exception'").get();
   const row = exists
-    ? (db
-        .prepare(
+    ? (stmt(db, 
           `SELECT e.type, e.amount_cents AS cents, (SELECT code FROM register r WHERE r.id = e.register_id) AS register
            FROM exception e WHERE e.id = ?`,
         )
         .get(p.id) as { type: string; cents: number; register: string | null } | undefined)
     : undefined;
   const reasons = exists
-    ? (db
-        .prepare(
+    ? (stmt(db, 
           "SELECT rule_name AS name, detail FROM exception_reason WHERE exception_id = ? ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, rule_id",
         )
         .all(p.id) as { name: string; detail: string }[])
     : [];
-  const registerById = p.registerId ? (db.prepare('SELECT code FROM register WHERE id = ?').get(p.registerId) as { code: string } | undefined)?.code : undefined;
+  const registerById = p.registerId ? (stmt(db, 'SELECT code FROM register WHERE id = ?').get(p.registerId) as { code: string } | undefined)?.code : undefined;
   const type = p.type ?? row?.type;
   const register = p.register ?? row?.register ?? registerById ?? undefined;
   const what = type ? type.replace(/_/g, ' ') : 'exception';
@@ -55,9 +54,8 @@ function describe(d: AppDeps, p: z.infer<typeof FlaggedPayload>) {
  * exception without an alert. On start, recent exceptions (last hour) with no alert get one.
  */
 export function catchUpExceptions(d: AppDeps, handler: (name: string, payload: unknown) => void): number {
-  if (!d.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exception'").get()) return 0;
-  const missed = d.db
-    .prepare("SELECT id, severity FROM exception e WHERE created_at >= ? AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.dedupe_key = 'exception:' || e.id) ORDER BY id")
+  if (!stmt(d.db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exception'").get()) return 0;
+  const missed = stmt(d.db, "SELECT id, severity FROM exception e WHERE created_at >= ? AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.dedupe_key = 'exception:' || e.id) ORDER BY id")
     .all(d.clock.now() - 60 * 60_000) as { id: number; severity: string }[];
   for (const m of missed) handler('exception.flagged', m);
   return missed.length;

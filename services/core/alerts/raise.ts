@@ -6,6 +6,7 @@ import type { Actor } from '../context.js';
 import { alertOptions, webhookConfig, type AlertOptions } from './config.js';
 import { atLeast, isTopSeverity, pluralLabel, severityRank } from './policy.js';
 import { getAlertRow, refreshAlertStatus, type AlertRow, type ContactRow } from './records.js';
+import { stmt } from '../db/statements.js';
 
 export type RaiseParsed = z.output<typeof RaiseInput>;
 
@@ -26,7 +27,7 @@ interface Recipient {
 /** Who gets an alert: contacts whose sources and severities match, the chat webhook, the desktop. */
 function recipients(d: AppDeps, a: { source: string; severity: Severity }, opts: AlertOptions): Recipient[] {
   const out: Recipient[] = [];
-  const contacts = d.db.prepare('SELECT * FROM contact WHERE enabled = 1 ORDER BY id').all() as ContactRow[];
+  const contacts = stmt(d.db, 'SELECT * FROM contact WHERE enabled = 1 ORDER BY id').all() as ContactRow[];
   for (const c of contacts) {
     const sources = JSON.parse(c.sources) as string[];
     const severities = JSON.parse(c.severities) as string[];
@@ -57,7 +58,7 @@ export function raiseAlert(d: AppDeps, input: RaiseParsed, actor: Actor, o: { no
   const { db, clock } = d;
   return db.transaction((): RaiseResult => {
     if (input.dedupeKey) {
-      const existing = db.prepare('SELECT id FROM alert WHERE dedupe_key = ?').get(input.dedupeKey) as { id: number } | undefined;
+      const existing = stmt(db, 'SELECT id FROM alert WHERE dedupe_key = ?').get(input.dedupeKey) as { id: number } | undefined;
       if (existing) return { id: existing.id, created: false };
     }
     const now = clock.now();
@@ -67,14 +68,13 @@ export function raiseAlert(d: AppDeps, input: RaiseParsed, actor: Actor, o: { no
         ? `${input.source}:${input.type}:${input.register ?? '-'}`
         : null;
     const storm = groupKey
-      ? (db.prepare('SELECT id FROM alert_storm WHERE closed = 0 AND group_key = ? AND window_end > ? ORDER BY id DESC LIMIT 1').get(groupKey, now) as
+      ? (stmt(db, 'SELECT id FROM alert_storm WHERE closed = 0 AND group_key = ? AND window_end > ? ORDER BY id DESC LIMIT 1').get(groupKey, now) as
           | { id: number }
           | undefined)
       : undefined;
 
     const id = Number(
-      db
-        .prepare(
+      stmt(db, 
           `INSERT INTO alert (source, type, severity, title, body, link, register, entity, entity_id, thumbnail_path, dedupe_key, storm_id, status, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -95,20 +95,19 @@ export function raiseAlert(d: AppDeps, input: RaiseParsed, actor: Actor, o: { no
           now,
         ).lastInsertRowid,
     );
-    if (!input.link) db.prepare('UPDATE alert SET link = ? WHERE id = ?').run(deepLink(opts.linkBase, input.entity, input.entityId, id), id);
+    if (!input.link) stmt(db, 'UPDATE alert SET link = ? WHERE id = ?').run(deepLink(opts.linkBase, input.entity, input.entityId, id), id);
 
     if (storm) {
-      db.prepare('UPDATE alert_storm SET count = count + 1 WHERE id = ?').run(storm.id);
+      stmt(db, 'UPDATE alert_storm SET count = count + 1 WHERE id = ?').run(storm.id);
     } else {
       if (groupKey) {
         const stormId = Number(
-          db
-            .prepare('INSERT INTO alert_storm (group_key, window_start, window_end, count, first_alert_id) VALUES (?, ?, ?, 1, ?)')
+          stmt(db, 'INSERT INTO alert_storm (group_key, window_start, window_end, count, first_alert_id) VALUES (?, ?, ?, 1, ?)')
             .run(groupKey, now, now + opts.stormWindowMs, id).lastInsertRowid,
         );
-        db.prepare('UPDATE alert SET storm_id = ? WHERE id = ?').run(stormId, id);
+        stmt(db, 'UPDATE alert SET storm_id = ? WHERE id = ?').run(stormId, id);
       }
-      const ins = db.prepare(
+      const ins = stmt(db, 
         "INSERT INTO alert_delivery (alert_id, channel, target, contact_id, address, state, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
       );
       for (const r of recipients(d, input, opts)) ins.run(id, r.channel, r.target, r.contactId, r.address, now, now);
@@ -130,7 +129,7 @@ const registerLabel = (r: string) => (/^\d+$/.test(r) ? `Register ${r}` : r);
 export function closeStorms(d: AppDeps, actor: Actor): number[] {
   const { db, clock } = d;
   const now = clock.now();
-  const due = db.prepare('SELECT * FROM alert_storm WHERE closed = 0 AND window_end <= ? ORDER BY id').all(now) as {
+  const due = stmt(db, 'SELECT * FROM alert_storm WHERE closed = 0 AND window_end <= ? ORDER BY id').all(now) as {
     id: number;
     group_key: string;
     window_start: number;
@@ -143,7 +142,7 @@ export function closeStorms(d: AppDeps, actor: Actor): number[] {
     db.transaction(() => {
       let digestId: number | null = null;
       if (s.count > 1) {
-        const members = db.prepare('SELECT * FROM alert WHERE storm_id = ? ORDER BY id').all(s.id) as AlertRow[];
+        const members = stmt(db, 'SELECT * FROM alert WHERE storm_id = ? ORDER BY id').all(s.id) as AlertRow[];
         const first = members[0]!;
         const top = members.reduce<Severity>((m, a) => (severityRank(a.severity) > severityRank(m) ? a.severity : m), 'low');
         const minutes = Math.round((s.window_end - s.window_start) / 60_000);
@@ -161,7 +160,7 @@ export function closeStorms(d: AppDeps, actor: Actor): number[] {
         ).id;
         digests.push(digestId);
       }
-      db.prepare('UPDATE alert_storm SET closed = 1, digest_alert_id = ? WHERE id = ?').run(digestId, s.id);
+      stmt(db, 'UPDATE alert_storm SET closed = 1, digest_alert_id = ? WHERE id = ?').run(digestId, s.id);
     })();
   }
   return digests;

@@ -120,7 +120,11 @@ export function saveHits(d: AppDeps, hits: Hits): { created: number; updated: nu
       }
     }
   })();
-  for (const c of createdIds) d.events.emit('exception.flagged', c);
+  // Listeners (alerts, clips) write rows for each new exception; one enclosing transaction turns
+  // thousands of commits into one when a large report flags many transactions at once.
+  db.transaction(() => {
+    for (const c of createdIds) d.events.emit('exception.flagged', c);
+  })();
   for (const u of updatedIds) {
     const status = (db.prepare('SELECT status FROM exception WHERE id = ?').pluck().get(u.id) as string) ?? 'open';
     d.events.emit('exception.updated', { id: u.id, status, severity: u.severity });

@@ -1,4 +1,5 @@
 import type { Db } from '../db/open.js';
+import { stmt } from '../db/statements.js';
 
 /**
  * Reads what a clip needs from an exception (when it happened, at which register, what kind of
@@ -14,9 +15,9 @@ export interface ExceptionMoment {
 }
 
 const columns = (db: Db, table: string): Set<string> => {
-  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
+  const exists = stmt(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
   if (!exists) return new Set();
-  return new Set((db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((c) => c.name));
+  return new Set((stmt(db, `PRAGMA table_info("${table}")`).all() as { name: string }[]).map((c) => c.name));
 };
 
 const pick = (cols: Set<string>, names: string[]) => names.find((n) => cols.has(n));
@@ -29,14 +30,14 @@ export function exceptionTableExists(db: Db): boolean {
 export function lookupException(db: Db, id: number): ExceptionMoment | undefined {
   const ex = columns(db, 'exception');
   if (ex.size === 0) return undefined;
-  const row = db.prepare('SELECT * FROM exception WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+  const row = stmt(db, 'SELECT * FROM exception WHERE id = ?').get(id) as Record<string, unknown> | undefined;
   if (!row) return undefined;
 
   let txn: Record<string, unknown> | undefined;
   const txnCol = pick(ex, ['transaction_id', 'txn_id', 'primary_transaction_id']);
   const tx = columns(db, 'transaction');
   if (txnCol && tx.size > 0 && row[txnCol] != null) {
-    txn = db.prepare('SELECT * FROM "transaction" WHERE id = ?').get(row[txnCol]) as Record<string, unknown> | undefined;
+    txn = stmt(db, 'SELECT * FROM "transaction" WHERE id = ?').get(row[txnCol]) as Record<string, unknown> | undefined;
   }
   const field = (names: string[]): unknown => {
     for (const src of [txn, row]) {
@@ -55,7 +56,7 @@ export function lookupException(db: Db, id: number): ExceptionMoment | undefined
   else {
     const code = field(['register_code', 'register']);
     if (typeof code === 'string') {
-      const r = db.prepare('SELECT id FROM register WHERE code = ?').get(code) as { id: number } | undefined;
+      const r = stmt(db, 'SELECT id FROM register WHERE code = ?').get(code) as { id: number } | undefined;
       registerId = r?.id ?? null;
     }
   }
