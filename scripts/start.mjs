@@ -25,7 +25,8 @@ if (electronPath && existsSync(electronPath)) {
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   console.log('Electron is not available on this machine (its binary could not be downloaded), so Penny opens in browser mode instead.');
-  if (!existsSync(join(root, 'out/renderer/index.html'))) run(npm, ['run', '--silent', 'build:renderer']);
+  // Always rebuild: a stale UI after a pull would talk to a newer core. It takes a few seconds.
+  run(npm, ['run', '--silent', 'build:renderer']);
   const child = spawn(process.execPath, [join(root, 'bin/penny.mjs'), 'serve', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
   const forward = (sig) => child.kill(sig);
   process.on('SIGINT', forward);

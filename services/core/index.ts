@@ -18,6 +18,7 @@ import { createSettingsApp } from './settings/app.js';
 import { createStoreApp } from './store/app.js';
 import { createVideoApp } from './video/app.js';
 import { createMediaApp } from './media/app.js';
+import { createCasesApp } from './cases/app.js';
 import { resolveSignedMedia } from './media/sign.js';
 import { randomBytes } from 'node:crypto';
 import type { Actor } from './context.js';
@@ -83,6 +84,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     createAlertsApp(appDeps),
     createVideoApp(appDeps),
     createMediaApp(appDeps, mediaKey),
+    createCasesApp(appDeps),
   ];
   const handlers = mergeHandlers(apps);
   for (const app of apps) await app.start?.();

@@ -7,6 +7,7 @@ import { facesCliCommands } from './commands/faces.js';
 import { alertsCliCommands } from './commands/alerts.js';
 import { posCliCommands } from './commands/pos.js';
 import { videoCliCommands } from './commands/video.js';
+import { casesCliCommands } from './commands/cases.js';
 
 /** Every `penny` subcommand. Add a domain's list here. */
-export const CLI_COMMANDS: CliCommand[] = [serveCommand, ...foundationCommands, ...camerasCliCommands, ...facesCliCommands, ...alertsCliCommands, ...networkCommands, ...posCliCommands, ...videoCliCommands];
+export const CLI_COMMANDS: CliCommand[] = [serveCommand, ...foundationCommands, ...camerasCliCommands, ...facesCliCommands, ...alertsCliCommands, ...networkCommands, ...posCliCommands, ...videoCliCommands, ...casesCliCommands];
