@@ -59,6 +59,7 @@ const ALL = [
   ...casesCommands,
   ...demoCommands,
   ...reportsCommands,
+  ...syncCommands,
 ] as const;
 
 type AllCommands = (typeof ALL)[number];
@@ -71,5 +72,5 @@ export type OutputOf<N extends CommandName> = z.output<CommandOf<N>['output']>;
 export const COMMANDS: Record<string, CommandDef> = buildRegistry('command', [ALL]);
 
 /** Every event, once. Add a domain's event list here. */
-export const EVENTS: Record<string, EventDef> = buildRegistry<EventDef>('event', [foundationEvents, posEvents, rulesEvents, alertsEvents, facesEvents, camerasEvents, videoEvents, casesEvents, demoEvents]);
+export const EVENTS: Record<string, EventDef> = buildRegistry<EventDef>('event', [foundationEvents, posEvents, rulesEvents, alertsEvents, facesEvents, camerasEvents, videoEvents, casesEvents, demoEvents, syncEvents]);
 export type EventName = string;

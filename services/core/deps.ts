@@ -21,6 +21,11 @@ export interface CoreDeps {
   /** Key for signed media URLs; Electron main passes one so its penny-media: protocol can verify them too. */
   mediaKey?: Buffer;
   version?: string;
+  /**
+   * Browser mode only: swap the served store between the real data dir and its demo (<dataDir>/demo).
+   * Resolves once the other core is serving; absent in one-store processes (CLI, tests, Electron).
+   */
+  switchStore?: (target: 'demo' | 'real') => Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

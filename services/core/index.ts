@@ -18,6 +18,9 @@ import { createSettingsApp } from './settings/app.js';
 import { createStoreApp } from './store/app.js';
 import { createVideoApp } from './video/app.js';
 import { createMediaApp } from './media/app.js';
+import { createSyncApp } from './sync/app.js';
+import { createDemoApp } from './demo/app.js';
+import { createReportsApp } from './reports/app.js';
 import { createCasesApp } from './cases/app.js';
 import { resolveSignedMedia } from './media/sign.js';
 import { randomBytes } from 'node:crypto';
@@ -84,6 +87,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     createAlertsApp(appDeps),
     createVideoApp(appDeps),
     createMediaApp(appDeps, mediaKey),
+    createSyncApp(appDeps),
+    createReportsApp(appDeps),
+    // The demo store is another data dir opened with the same deps (its own key file and media key).
+    createDemoApp(appDeps, { openCore: (dir) => createCore({ ...deps, dataDir: dir, secretKey: undefined, mediaKey: undefined, switchStore: undefined }), switchStore: deps.switchStore }),
     createCasesApp(appDeps),
   ];
   const handlers = mergeHandlers(apps);

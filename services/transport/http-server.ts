@@ -9,9 +9,12 @@ import type { Core } from '../core/index.js';
 import type { Logger } from '../core/deps.js';
 import { dispatch } from './dispatch.js';
 import { UploadArea } from './uploads.js';
+import { fixedCore, type CoreHolder } from './core-holder.js';
 
 export interface HttpServerOptions {
-  core: Core;
+  core?: Core;
+  /** Instead of `core`: a holder whose core may be swapped (penny serve: real store ↔ demo). */
+  cores?: CoreHolder;
   port?: number;
   /** Built renderer (index.html + assets). Without it only the API is served. */
   staticDir?: string;
@@ -75,7 +78,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
  */
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningHttpServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const uploads = new UploadArea(join(opts.core.dataDir, 'uploads'));
+  if (!opts.cores && !opts.core) throw new Error('startHttpServer needs core or cores');
+  const cores = opts.cores ?? fixedCore(opts.core!);
+  // Uploads stay in the first store's folder: they are transient files handed to commands by path.
+  const uploads = new UploadArea(join(cores.current.dataDir, 'uploads'));
   const staticRoot = opts.staticDir ? resolve(opts.staticDir) : undefined;
   let port = 0;
 
@@ -94,7 +100,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
         const session = (req.headers['x-penny-session'] as string | undefined) || undefined;
 
         if (url.pathname.startsWith('/api/uploads')) {
-          const resolved = session ? opts.core.resolveSession(session) : null;
+          const resolved = session ? cores.current.resolveSession(session) : null;
           if (!resolved) return sendJson(res, 401, { ok: false, error: { code: 'unauthenticated', message: 'Sign in to upload files.' } });
           const body = await readBody(req, UploadArea.MAX_CHUNK + 1024);
           const result = uploads.handle(req.method ?? 'GET', url, body);
@@ -112,13 +118,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
             return sendJson(res, 400, { ok: false, error: { code: 'invalid_input', message: 'Request body is not valid JSON.' } });
           }
         }
-        const result = await dispatch(opts.core, name, input, { session }, opts.logger);
+        const result = await dispatch(cores.current, name, input, { session }, opts.logger);
         return sendJson(res, result.ok ? 200 : HTTP_STATUS[result.error.code], result);
       }
 
       if (url.pathname.startsWith('/media/') && (req.method === 'GET' || req.method === 'HEAD')) {
         const rel = url.pathname.slice('/media/'.length).split('/').map(decodeURIComponent).join('/');
-        const found = opts.core.resolveMedia(rel, url.searchParams.get('exp'), url.searchParams.get('sig'));
+        const found = cores.current.resolveMedia(rel, url.searchParams.get('exp'), url.searchParams.get('sig'));
         if ('status' in found) return sendJson(res, found.status, { ok: false, error: { code: found.status === 404 ? 'not_found' : 'forbidden', message: found.reason } });
         return serveFile(found.file, req.headers.range, req.method === 'HEAD', res);
       }
@@ -147,10 +153,19 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
       ws.on('close', () => sockets.delete(ws));
     });
   });
-  const unsubscribe = opts.core.events.subscribe((name, payload) => {
+  const forward = (name: string, payload: unknown) => {
     const msg = JSON.stringify({ name, payload });
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(msg);
+  };
+  let unsubscribeCore = cores.current.events.subscribe(forward);
+  const offSwitch = cores.onSwitch((core) => {
+    unsubscribeCore();
+    unsubscribeCore = core.events.subscribe(forward);
   });
+  const unsubscribe = () => {
+    offSwitch();
+    unsubscribeCore();
+  };
 
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
