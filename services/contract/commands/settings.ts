@@ -70,6 +70,8 @@ export const SETTINGS: Record<string, SettingSpec> = {
   'rekognition.secretAccessKey': spec(z.string().min(8).max(256), 'AWS secret access key for Rekognition.', true),
   'rekognition.sessionToken': spec(z.string().max(4000), 'AWS session token (temporary credentials), if any.', true),
   'rekognition.collectionId': spec(z.string().regex(/^[a-zA-Z0-9_.\-]{1,255}$/, 'collection id is letters, digits, _ . -'), 'Rekognition collection holding this store\'s watchlist (default penny-watchlist).'),
+  'sync.intervalSeconds': spec(z.coerce.number().int().min(5).max(86_400), 'How often the station syncs with the Penny Network while paired, in seconds (default 60).'),
+  'sync.chunkKb': spec(z.coerce.number().int().min(16).max(8192), 'Evidence upload chunk size in KB; a cut connection resumes at the last whole chunk (default 1024).'),
   'rekognition.endpoint': spec(z.string().url(), 'Custom Rekognition endpoint (private link or a test fake); normally unset.'),
 };
 

@@ -6,6 +6,7 @@ import { m0030 } from './0030-video.js';
 import { m0040 } from './0040-cameras.js';
 import { m0050 } from './0050-faces.js';
 import { m0060 } from './0060-alerts.js';
+import { m0080 } from './0080-sync.js';
 import { m0070 } from './0070-cases.js';
 
 /**
@@ -13,4 +14,4 @@ import { m0070 } from './0070-cases.js';
  * collide: 0010–0019 foundation, 0020–0029 POS and rules, 0030–0039 video, 0040–0049 cameras,
  * 0050–0059 faces, 0060–0069 alerts, 0070–0079 cases and review, 0080–0089 sync.
  */
-export const MIGRATIONS: readonly Migration[] = [m0010, m0020, m0021, m0030, m0040, m0050, m0060, m0070];
+export const MIGRATIONS: readonly Migration[] = [m0010, m0020, m0021, m0030, m0040, m0050, m0060, m0070, m0080];
