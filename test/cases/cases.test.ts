@@ -60,6 +60,10 @@ describe('cases over the real Modisoft day', () => {
 
     const listed = await as<Case[]>(viewer, 'cases.list', { exceptionId: a });
     expect(listed.map((x) => x.id)).toEqual([c.id]);
+
+    await tc.sys('exceptions.setStatus', { id: ids[3]!, status: 'escalated' });
+    const fromEscalated = await as<Case>(manager, 'cases.create', { exceptionIds: [ids[3]!, ids[4]!] });
+    expect(fromEscalated.status).toBe('escalated');
   });
 
   it('refuses bad input with the field and the id named', async () => {

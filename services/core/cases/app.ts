@@ -53,20 +53,23 @@ export function createCasesApp(d: AppDeps): DomainApp {
           requireUser(db, input.assigneeUserId);
           requireSubject(db, input.subjectId);
           const now = clock.now();
+          // A case opened from an escalated exception starts escalated: the reviewer already made that call.
+          const statuses = new Set(exceptionIds.map((e) => getException(db, e).status));
+          const status: CaseStatus = statuses.has('escalated') ? 'escalated' : statuses.has('investigating') ? 'investigating' : 'open';
           const id = Number(
             db
               .prepare(
                 `INSERT INTO review_case (title, status, entered_amount_cents, offender, subject_id, assignee_user_id, created_by, created_at, updated_at)
-                 VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?)`,
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
               )
-              .run(input.title || defaultTitle(exceptionIds), input.amountCents ?? null, input.offender || null, input.subjectId ?? null, input.assigneeUserId ?? null, author(ctx.actor), now, now)
+              .run(input.title || defaultTitle(exceptionIds), status, input.amountCents ?? null, input.offender || null, input.subjectId ?? null, input.assigneeUserId ?? null, author(ctx.actor), now, now)
               .lastInsertRowid,
           );
           const link = db.prepare('INSERT INTO case_exception (case_id, exception_id) VALUES (?, ?)');
           for (const e of exceptionIds) link.run(id, e);
           if (input.note) insertNote(db, { caseId: id, exceptionId: null, at: now, author: author(ctx.actor), text: input.note });
           const c = getCase(db, id);
-          d.audit(ctx.actor, { action: 'case.create', entity: 'case', entityId: id, details: { exceptionIds, amountCents: c.amountCents, amountSource: c.amountSource } });
+          d.audit(ctx.actor, { action: 'case.create', entity: 'case', entityId: id, details: { exceptionIds, status, amountCents: c.amountCents, amountSource: c.amountSource } });
           d.events.emit('case.updated', { id, status: c.status, action: 'create' });
           return c;
         })();
