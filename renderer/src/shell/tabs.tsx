@@ -1,7 +1,10 @@
 import type { ReactNode } from 'react';
 import { IconMonitor, IconNetwork, IconRecovery, IconReports, IconReview, IconSettings } from '../ui/icons';
-import { MonitorEmpty, NetworkEmpty, RecoveryEmpty, ReportsEmpty, ReviewEmpty } from '../features/empty/EmptyTabs';
+import { NetworkEmpty, RecoveryEmpty, ReviewEmpty } from '../features/empty/EmptyTabs';
 import { Settings } from '../features/settings/Settings';
+import { Monitor } from '../features/monitor/Monitor';
+import { Reports } from '../features/reports/Reports';
+import { DemoBanner } from '../features/demo/Demo';
 
 export interface TabDef {
   id: string;
@@ -12,10 +15,21 @@ export interface TabDef {
 
 /** The station's tabs, in the order a manager works: what is happening, what to review, then the rest. */
 export const TABS: TabDef[] = [
-  { id: 'monitor', label: 'Monitor', icon: <IconMonitor />, render: () => <MonitorEmpty /> },
+  { id: 'monitor', label: 'Monitor', icon: <IconMonitor />, render: () => <Monitor /> },
   { id: 'review', label: 'Review', icon: <IconReview />, render: () => <ReviewEmpty /> },
   { id: 'network', label: 'Network', icon: <IconNetwork />, render: () => <NetworkEmpty /> },
   { id: 'recovery', label: 'Recovery', icon: <IconRecovery />, render: () => <RecoveryEmpty /> },
-  { id: 'reports', label: 'Reports', icon: <IconReports />, render: () => <ReportsEmpty /> },
+  { id: 'reports', label: 'Reports', icon: <IconReports />, render: () => <Reports /> },
   { id: 'settings', label: 'Settings', icon: <IconSettings />, render: (sub) => <Settings sub={sub} /> },
 ];
+
+// While the demo store is served, every tab says so and offers the one click back to the real store.
+for (const tab of TABS) {
+  const render = tab.render;
+  tab.render = (sub) => (
+    <>
+      <DemoBanner />
+      {render(sub)}
+    </>
+  );
+}

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { OutputOf } from '../../../../services/contract/index';
 import { api, ApiError } from '../../api/client';
+import { DemoLoader } from '../demo/Demo';
 import { Brand, COMMON_ZONES, ErrorBanner, fieldErrors, guessZone, SelectField, TextField } from '../../ui/kit';
 
 type Session = OutputOf<'onboarding.complete'>;
@@ -62,6 +63,7 @@ export function Onboarding({ onDone }: { onDone: (s: Session) => void }) {
             </SelectField>
             <TextField label="Address" hint="Optional. Printed on evidence summaries." value={store.address} onChange={(e) => setStore({ ...store, address: e.target.value })} />
             <button className="btn primary" type="submit">Continue</button>
+            <DemoLoader />
           </form>
         ) : (
           <form onSubmit={finish} noValidate>

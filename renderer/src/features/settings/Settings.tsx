@@ -3,6 +3,8 @@ import { StoreProfile } from './StoreProfile';
 import { Users } from './Users';
 import { Registers } from './Registers';
 import { Preferences } from './Preferences';
+import { Rules } from './Rules';
+import { DemoStore } from './DemoStore';
 import type { ReactNode } from 'react';
 import type { Role } from '../../../../services/contract/index';
 
@@ -17,6 +19,8 @@ export const SECTIONS: Section[] = [
   { id: 'registers', label: 'Registers', role: 'viewer', render: () => <Registers /> },
   { id: 'users', label: 'Users', role: 'admin', render: () => <Users /> },
   { id: 'preferences', label: 'Preferences', role: 'viewer', render: () => <Preferences /> },
+  { id: 'rules', label: 'Rules', role: 'viewer', render: () => <Rules /> },
+  { id: 'demo', label: 'Demo store', role: 'admin', render: () => <DemoStore /> },
 ];
 
 export function Settings({ sub }: { sub: string[] }) {
