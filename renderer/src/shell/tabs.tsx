@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { IconMonitor, IconNetwork, IconRecovery, IconReports, IconReview, IconSettings } from '../ui/icons';
-import { NetworkEmpty, RecoveryEmpty, ReviewEmpty } from '../features/empty/EmptyTabs';
+import { NetworkEmpty, RecoveryEmpty } from '../features/empty/EmptyTabs';
+import { Review } from '../features/review/Review';
 import { Settings } from '../features/settings/Settings';
 import { Monitor } from '../features/monitor/Monitor';
 import { Reports } from '../features/reports/Reports';
@@ -16,7 +17,7 @@ export interface TabDef {
 /** The station's tabs, in the order a manager works: what is happening, what to review, then the rest. */
 export const TABS: TabDef[] = [
   { id: 'monitor', label: 'Monitor', icon: <IconMonitor />, render: () => <Monitor /> },
-  { id: 'review', label: 'Review', icon: <IconReview />, render: () => <ReviewEmpty /> },
+  { id: 'review', label: 'Review', icon: <IconReview />, render: (sub) => <Review sub={sub} /> },
   { id: 'network', label: 'Network', icon: <IconNetwork />, render: () => <NetworkEmpty /> },
   { id: 'recovery', label: 'Recovery', icon: <IconRecovery />, render: () => <RecoveryEmpty /> },
   { id: 'reports', label: 'Reports', icon: <IconReports />, render: () => <Reports /> },
