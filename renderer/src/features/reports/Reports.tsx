@@ -68,7 +68,7 @@ function Heatmap({ r }: { r: Report }) {
   return (
     <div className="heatmap" role="table" aria-label="Exceptions by register and hour">
       <div className="hm-row" role="row">
-        <span className="hm-label" role="columnheader">Register</span>
+        <span className="hm-label" role="columnheader" aria-label="Register">Reg.</span>
         {Array.from({ length: 24 }, (_, h) => <span key={h} className="hm-hour" role="columnheader">{h % 3 === 0 ? h : ''}</span>)}
       </div>
       {registers.map((reg) => (
@@ -91,7 +91,7 @@ function Loss({ r }: { r: Report }) {
       <BarChart data={rows}>
         <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
         <XAxis dataKey="period" stroke="var(--text-dim)" fontSize={12} />
-        <YAxis stroke="var(--text-dim)" fontSize={12} unit="$" />
+        <YAxis stroke="var(--text-dim)" fontSize={12} tickFormatter={(v: number) => `$${v}`} />
         <Tooltip formatter={(v) => `$${Number(v).toFixed(2)}`} contentStyle={{ background: 'var(--bg-raised)', border: '1px solid var(--border)' }} />
         <Legend />
         <Bar dataKey="Flagged" fill="#f0605a" isAnimationActive={false} />
@@ -129,6 +129,8 @@ export function Reports() {
     return { bucket, since: until - days * DAY, until };
   }, [range, bucket]);
   const { data: r, error } = useQuery(() => api.call('reports.overview', input), [input], ['import.finished', 'exception.updated']);
+  const { data: store } = useQuery(() => api.call('store.get', {}).catch(() => null));
+  const day = (ms: number) => new Date(ms).toLocaleDateString(undefined, { timeZone: store?.timezone });
 
   const exportAs = async (format: 'csv' | 'pdf') => {
     setExporting(format);
@@ -188,7 +190,7 @@ export function Reports() {
             <div className="card stat"><span className="dim">Loss flagged</span><b>{money(r.totals.flaggedCents)}</b></div>
             <div className="card stat"><span className="dim">Recovered</span><b>{money(r.totals.recoveredCents)}</b></div>
           </div>
-          <p className="dim rep-range">{new Date(r.since).toLocaleDateString()} – {new Date(r.until - 1).toLocaleDateString()} · by type: {r.byType.map((t) => <span key={t.type} className="rep-type" data-testid={`type-${t.type}`}>{label(t.type)} <b>{t.count}</b></span>)}</p>
+          <p className="dim rep-range">{day(r.since)} – {day(r.until - 1)} · by type: {r.byType.map((t) => <span key={t.type} className="rep-type" data-testid={`type-${t.type}`}>{label(t.type)} <b>{t.count}</b></span>)}</p>
           <div className="rep-grid">
             <section className="card"><h2>Exceptions by type, per {r.bucket}</h2><Trend r={r} /></section>
             <section className="card"><h2>Employees against peers</h2><p className="dim">Exceptions per 100 transactions.</p><Employees r={r} /></section>

@@ -4,6 +4,7 @@ import { api, ApiError } from '../../api/client';
 import { useQuery } from '../../api/hooks';
 import { can, useSession } from '../../session';
 import { ErrorBanner } from '../../ui/kit';
+import './rules.css';
 
 type Rule = OutputOf<'rules.list'>[number];
 type Def = Rule['definition'];
@@ -61,7 +62,7 @@ function RuleRow({ rule, admin, onSaved }: { rule: Rule; admin: boolean; onSaved
         <ErrorBanner error={error} />
       </td>
       <td style={{ whiteSpace: 'nowrap' }}>
-        <label><input type="checkbox" disabled={!admin} checked={rule.definition.enabled} onChange={(e) => void save({ ...rule.definition, enabled: e.target.checked })} /> {rule.definition.enabled ? 'On' : 'Off'}</label>
+        <label className="rule-toggle"><input type="checkbox" disabled={!admin} checked={rule.definition.enabled} onChange={(e) => void save({ ...rule.definition, enabled: e.target.checked })} /> {rule.definition.enabled ? 'On' : 'Off'}</label>
         {admin && dirty && <button className="btn primary" style={{ marginLeft: 8 }} onClick={() => void save(draft)}>Save</button>}
       </td>
     </tr>
@@ -78,7 +79,7 @@ export function Rules() {
     <section className="card">
       <h2>Rules</h2>
       <p className="dim">Which transactions become exceptions. {admin ? 'Changes apply to new imports; earlier exceptions stay.' : 'Only an admin can change rules.'}</p>
-      <table className="list">
+      <table className="list rules-table">
         <thead><tr><th>Rule</th><th>Enabled</th></tr></thead>
         <tbody>{data?.map((r) => <RuleRow key={`${r.definition.id}:${r.updatedAt}`} rule={r} admin={admin} onSaved={reload} />)}</tbody>
       </table>
