@@ -324,6 +324,8 @@ export function createSyncApp(d: AppDeps, opts: SyncOptions = {}): DomainApp {
           d.db.prepare('INSERT INTO sync_notice (notice_id, network_case_id, case_id, url, qr_svg, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(n.noticeId, n.caseId, input.caseId, n.url, n.qrSvg, n.expiresAt, d.clock.now());
           d.audit(ctx.actor, { action: 'sync.notice', entity: 'case', entityId: input.caseId, details: { noticeId: n.noticeId } });
         })();
+        // The notice opened a debt: refresh the ledger so Recovery shows it (best effort).
+        await pullLedger(d, { url: conn.url, apiKey: conn.apiKey, fetch: d.fetch }, { tries: 1, baseMs: 0, capMs: 0, stopped: () => stopped }).catch(() => undefined);
         return { noticeId: n.noticeId, networkCaseId: n.caseId, url: n.url, expiresAt: n.expiresAt, qrSvg: n.qrSvg };
       },
     },
