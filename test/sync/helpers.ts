@@ -82,6 +82,13 @@ export async function startProxy(targetPort: () => number) {
     // Read live: a kept-alive connection follows the mode the test sets later.
     client.on('data', (buf: Buffer) => {
       const m = mode;
+      // Kept-alive connections carry many requests: a drop is decided per request write too.
+      if (m.kind === 'drop' && Math.random() < m.rate) {
+        stats.cut++;
+        client.resetAndDestroy();
+        upstream.destroy();
+        return;
+      }
       if (m.kind === 'cutAfter') {
         sent += buf.length;
         if (sent >= m.bytes) {
