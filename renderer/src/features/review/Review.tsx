@@ -72,6 +72,8 @@ function Queue({ selectedId }: { selectedId?: number }) {
       const t2 = TAGS.find((x) => x.key.toLowerCase() === k);
       if (t2) {
         e.preventDefault();
+        // A confirmed exception belongs to its confirmed case; a stray key must not re-tag it.
+        if (items[idx]?.status === 'confirmed') return;
         void tag(sel, t2.status).catch(() => undefined);
       } else if (k === 'n') {
         e.preventDefault();
@@ -89,7 +91,7 @@ function Queue({ selectedId }: { selectedId?: number }) {
     <div className={`review ${selectedId ? 'has-selection' : ''}`}>
       <div className="rv-toolbar row">
         <span className="rv-count" role="status">
-          {list.total === null ? 'Loading…' : `${list.total.toLocaleString()} exception${list.total === 1 ? '' : 's'}${filtered ? ' match' : ''}`}
+          {list.total === null ? 'Loading…' : `${list.total.toLocaleString()} ${filtered ? 'matching ' : ''}exception${list.total === 1 ? '' : 's'}`}
         </span>
         <span className="grow" />
         <span className="dim hide-narrow rv-keys">
