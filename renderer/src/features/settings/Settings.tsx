@@ -5,6 +5,9 @@ import { Registers } from './Registers';
 import { Preferences } from './Preferences';
 import { Rules } from './Rules';
 import { DemoStore } from './DemoStore';
+import { Cameras } from './Cameras';
+import { Alerts } from './Alerts';
+import { FaceSearch } from './FaceSearch';
 import type { ReactNode } from 'react';
 import type { Role } from '../../../../services/contract/index';
 
@@ -20,6 +23,9 @@ export const SECTIONS: Section[] = [
   { id: 'users', label: 'Users', role: 'admin', render: () => <Users /> },
   { id: 'preferences', label: 'Preferences', role: 'viewer', render: () => <Preferences /> },
   { id: 'rules', label: 'Rules', role: 'viewer', render: () => <Rules /> },
+  { id: 'cameras', label: 'Cameras', role: 'viewer', render: () => <Cameras /> },
+  { id: 'alerts', label: 'Alerts', role: 'admin', render: () => <Alerts /> },
+  { id: 'faces', label: 'Face search', role: 'admin', render: () => <FaceSearch /> },
   { id: 'demo', label: 'Demo store', role: 'admin', render: () => <DemoStore /> },
 ];
 
