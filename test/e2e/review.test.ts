@@ -93,6 +93,8 @@ describe('browser mode: Review — drop a Modisoft day, review, escalate, confir
     expect(await stat('Duplicates')).toBe('0');
     expect(await stat('Rejected rows')).toBe('0');
     expect(await stat('Exceptions raised')).toBe('24');
+    // The queue fills in behind the report without a reload.
+    await eventually(async () => expect(await page.locator('.rv-count').textContent()).toBe('24 exceptions'));
     await screenshot(page, 'review-import-report-1440');
 
     await report.getByRole('link', { name: 'Review 24 exceptions →' }).click();
@@ -169,6 +171,7 @@ describe('browser mode: Review — drop a Modisoft day, review, escalate, confir
       const text = (await trail.textContent()) ?? '';
       for (const step of ['Tagged', 'Open → Escalated', 'Note added', 'Case opened', 'Case viewed', 'Case confirmed', 'Reason: Video shows the drawer opened', 'Evidence exported']) expect(text).toContain(step);
     });
+    await trail.scrollIntoViewIfNeeded();
     await screenshot(page, 'review-confirmed-1440');
 
     const cases = await apiCall<{ status: string; confirmedBy: string; exceptionIds: number[]; offender: string }[]>('cases.list', { exceptionId: target.id });

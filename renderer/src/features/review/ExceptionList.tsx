@@ -42,7 +42,7 @@ export function ExceptionList(props: {
               role="option"
               aria-selected={x.id === selectedId}
               data-exception-id={x.id}
-              className={`rv-row sev-${x.severity}`}
+              className={`rv-row rv-sev-${x.severity}`}
               style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${row.start}px)` }}
               onClick={() => go(`review/${x.id}`)}
             >

@@ -158,13 +158,13 @@ function JobCard({ job, onClose }: { job: Job; onClose(): void }) {
         </>
       )}
       {job.phase === 'failed' && <ErrorBanner error={`Import failed: ${job.error}`} />}
-      {job.report && <ReportView report={job.report} />}
+      {job.report && <ReportView report={job.report} onOpenList={onClose} />}
     </section>
   );
 }
 
 /** The import report: counts, duplicates, rejected rows with row/field/reason, exceptions raised. */
-export function ReportView({ report: r }: { report: ImportReport }) {
+export function ReportView({ report: r, onOpenList }: { report: ImportReport; onOpenList?(): void }) {
   return (
     <div className="import-report" aria-label="Import report">
       {r.status === 'duplicate' ? (
@@ -207,7 +207,14 @@ export function ReportView({ report: r }: { report: ImportReport }) {
         </details>
       )}
       {r.exceptions > 0 && (
-        <a className="btn primary" href="#/review" onClick={() => go('review')}>Review {r.exceptions} exception{r.exceptions > 1 ? 's' : ''} →</a>
+        <a
+          className="btn primary"
+          href="#/review"
+          onClick={() => {
+            onOpenList?.();
+            go('review');
+          }}
+        >Review {r.exceptions} exception{r.exceptions > 1 ? 's' : ''} →</a>
       )}
     </div>
   );

@@ -3,7 +3,8 @@ import { api } from '../../api/client';
 
 /** Money and time as a manager reads them: dollars, and the store's own wall clock. */
 
-export const money = (cents: number) => `${cents < 0 ? '−' : ''}$${(Math.abs(cents) / 100).toFixed(2)}`;
+const usd = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+export const money = (cents: number) => `${cents < 0 ? '−' : ''}$${usd.format(Math.abs(cents) / 100)}`;
 
 let zoneCache: string | undefined;
 /** The store's time zone (times are shown as the store's clock, not the viewer's). */

@@ -91,7 +91,7 @@ export function useReviewList(filters: Filters) {
           .catch(fail);
       }, 400);
     };
-    const offs = [api.on('exception.flagged', refresh), api.on('case.updated', refresh), api.on('note.added', refresh)];
+    const offs = [api.on('exception.flagged', refresh), api.on('import.finished', refresh), api.on('case.updated', refresh), api.on('note.added', refresh)];
     const offUpdated = api.on('exception.updated', (p) => {
       const u = p as { id: number; status: ReviewItem['status']; severity: ReviewItem['severity'] };
       setItems((old) => old.map((i) => (i.id === u.id ? { ...i, status: u.status, severity: u.severity } : i)));
