@@ -222,6 +222,16 @@ describe('browser mode: Review — drop a Modisoft day, review, escalate, confir
     await eventually(async () => expect(await page.locator('.rv-count').textContent()).toBe('25 exceptions'));
   }, 30_000);
 
+  it('opens a past import report later', async () => {
+    await page.getByRole('link', { name: 'Past imports' }).click();
+    await page.getByRole('heading', { name: 'Past imports' }).waitFor();
+    await page.getByRole('link', { name: 'sale-transactions-2025-07-08.csv' }).click();
+    const report = page.getByLabel('Import report');
+    await report.getByText('Imported 641 transactions.').waitFor();
+    expect((await report.locator('.stats div').filter({ hasText: 'Exceptions raised' }).locator('dd').textContent())?.trim()).toBe('24');
+    await screenshot(page, 'review-past-import-1440');
+  }, 30_000);
+
   it('does not let a viewer confirm, and fits a 390 px phone', async () => {
     const open = await apiCall<{ id: number }>('cases.create', { exceptionIds: [items[12]!.id] });
     expect(open.ok).toBe(true);
