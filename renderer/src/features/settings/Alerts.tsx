@@ -133,8 +133,8 @@ function ContactForm({ contact, onDone, onCancel }: { contact?: Contact; onDone(
         <TextField label="Quiet until" type="time" value={f.quietEnd} onChange={(e) => setF({ ...f, quietEnd: e.target.value })} error={errs.quietEnd} />
       </div>
       <div className="sx-chips" role="group" aria-label="Channels">
-        <label className="sx-check"><input type="checkbox" checked={f.email_on} onChange={(e) => setF({ ...f, email_on: e.target.checked })} /> E-mail</label>
-        <label className="sx-check"><input type="checkbox" checked={f.sms_on} onChange={(e) => setF({ ...f, sms_on: e.target.checked })} /> SMS</label>
+        <label className="sx-check"><input type="checkbox" checked={f.email_on} onChange={(e) => setF({ ...f, email_on: e.target.checked })} /> Send e-mail</label>
+        <label className="sx-check"><input type="checkbox" checked={f.sms_on} onChange={(e) => setF({ ...f, sms_on: e.target.checked })} /> Send SMS</label>
         <label className="sx-check"><input type="checkbox" checked={f.enabled} onChange={(e) => setF({ ...f, enabled: e.target.checked })} /> Active</label>
       </div>
       {errs.channels && <p className="sx-warn" role="alert">{errs.channels}</p>}
