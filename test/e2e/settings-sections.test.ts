@@ -101,6 +101,12 @@ describe('browser mode: Settings → Cameras, Alerts, Face search', () => {
     await eventually(async () => expect(await again.getByRole('checkbox', { name: 'Counter cam' }).isChecked()).toBe(true));
     expect(await again.getByLabel('Pre-roll seconds, Counter cam, register 1').inputValue()).toBe('30');
     expect(await again.getByLabel('Post-roll seconds, Counter cam, register 1').inputValue()).toBe('120');
+    // Clock offset against the register clock.
+    const cam = page.getByRole('article', { name: 'Counter cam' });
+    await cam.getByText('Clock offset: 0 s').click();
+    await cam.getByLabel('Clock offset (seconds)').fill('-4.5');
+    await cam.getByRole('button', { name: 'Save offset' }).click();
+    await cam.getByText('Clock offset: -4.5 s').waitFor();
     await screenshot(page, 'settings-cameras-1440');
   }, 60_000);
 
@@ -123,7 +129,7 @@ describe('browser mode: Settings → Cameras, Alerts, Face search', () => {
     expect(await contact.textContent()).toContain('high and up, quiet 23:00–06:00');
 
     await contact.getByRole('button', { name: 'Send test e-mail' }).click();
-    await contact.getByRole('status').filter({ hasText: 'Test email sent' }).waitFor();
+    await contact.getByRole('status').filter({ hasText: 'Test e-mail sent' }).waitFor();
     await eventually(() => expect(mail.map((m) => m.to).flat()).toContain('morgan@lemur.test'));
     expect(mail.find((m) => m.to.includes('morgan@lemur.test'))!.raw).toContain('Test message from Penny');
 
@@ -165,6 +171,9 @@ describe('browser mode: Settings → Cameras, Alerts, Face search', () => {
       await phone.waitForTimeout(400);
       expect(await noSideScroll(phone)).toBeLessThanOrEqual(0);
       await screenshot(phone, `settings-${s}-390`);
+      // The shell scrolls inside .main: capture the bottom of the section too.
+      await phone.evaluate(() => document.querySelector('.main')?.scrollTo(0, 1e6));
+      await screenshot(phone, `settings-${s}-390-end`);
     }
     await phone.close();
   }, 60_000);

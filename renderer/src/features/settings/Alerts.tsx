@@ -12,7 +12,11 @@ type TestOutcome = OutputOf<'alerts.test'>;
 const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 type Sev = (typeof SEVERITIES)[number];
 const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError({ code: 'internal', message: String(e) }));
-const outcome = (t: TestOutcome) => (t.ok ? `Test ${t.channel} sent in ${Math.round(t.ms)} ms.` : `Test ${t.channel} failed: ${t.error ?? 'unknown error'}`);
+const CHANNEL_WORD: Record<string, string> = { email: 'e-mail', sms: 'SMS', webhook: 'chat message', desktop: 'notification' };
+const outcome = (t: TestOutcome) => {
+  const w = CHANNEL_WORD[t.channel] ?? t.channel;
+  return t.ok ? `Test ${w} sent in ${Math.round(t.ms)} ms.` : `Test ${w} failed: ${t.error ?? 'unknown error'}`;
+};
 
 /** Settings → Alerts: who hears about what, how messages leave the station, and what failed. */
 export function Alerts() {

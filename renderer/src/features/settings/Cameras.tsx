@@ -132,12 +132,15 @@ function ClockOffset({ cameraId, onSaved }: { cameraId: number; onSaved(): void 
     }
   };
   return (
-    <form className="sx-inline" onSubmit={save} noValidate>
+    <details className="sx-inline">
+      <summary>Clock offset: {current / 1000} s</summary>
+      <form onSubmit={save} noValidate>
       <TextField label="Clock offset (seconds)" hint="How far the camera clock runs ahead of the register (negative: behind)." inputMode="decimal" value={value ?? String(current / 1000)} onChange={(e) => { setValue(e.target.value); setMsg(undefined); }} />
       <button className="btn" type="submit">Save offset</button>
       {msg && <span role="status" className="sx-okword">{msg}</span>}
       <ErrorBanner error={error} />
-    </form>
+      </form>
+    </details>
   );
 }
 

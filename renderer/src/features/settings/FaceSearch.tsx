@@ -10,6 +10,8 @@ type Subject = OutputOf<'faces.subjects'>[number];
 type Enrolled = OutputOf<'faces.enroll'>;
 
 const asError = (e: unknown) => (e instanceof ApiError ? e : new ApiError({ code: 'internal', message: String(e) }));
+/** Actors look like user:1:alex; people want the name. */
+const who = (actor: string) => actor.replace(/^user:\d+:/, '');
 const day = (ms: number) => new Date(ms).toLocaleDateString([], { dateStyle: 'medium' });
 
 /** Settings → Face search: the biometrics switch, the watchlist and enrolment. */
@@ -51,7 +53,7 @@ function Switch({ status: s, onChange }: { status: Status; onChange(): void }) {
       <h2>Face search</h2>
       <div className="sx-status" data-testid="faces-status">
         <span className={`badge ${s.enabled ? 'sx-online' : 'sx-unknown'}`}>{s.enabled ? 'On' : 'Off'}</span>
-        <span>{s.enabled ? `Face search is on${s.changedBy ? ` (turned on by ${s.changedBy}${s.signageAcknowledgedAt ? `, ${day(s.signageAcknowledgedAt)}` : ''})` : ''}.` : 'Face search is off. No faces are searched or stored.'}</span>
+        <span>{s.enabled ? `Face search is on${s.changedBy ? ` (turned on by ${who(s.changedBy)}${s.signageAcknowledgedAt ? `, ${day(s.signageAcknowledgedAt)}` : ''})` : ''}.` : 'Face search is off. No faces are searched or stored.'}</span>
       </div>
       <dl className="sx-facts" style={{ margin: '14px 0' }}>
         <dt>Engine</dt><dd>{s.engine === 'local' ? 'On this station (offline)' : 'Amazon Rekognition'}</dd>
