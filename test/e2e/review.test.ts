@@ -153,6 +153,17 @@ describe('browser mode: Review — drop a Modisoft day, review, escalate, confir
     await eventually(async () => expect(await caseBox.locator('.status-pill').textContent()).toBe('Escalated'));
     await screenshot(page, 'review-case-1440');
 
+    // The amount is the transaction's ($0.00 for a No Sale) until one is entered; assign it to me.
+    await caseBox.getByRole('button', { name: 'Edit amount / offender' }).click();
+    await caseBox.getByLabel('Amount in dollars (empty = from the transactions)').fill('12.5x');
+    await caseBox.getByRole('button', { name: 'Save case' }).click();
+    await caseBox.getByRole('alert').filter({ hasText: 'Amount "12.5x" is not a dollar amount' }).waitFor();
+    await caseBox.getByLabel('Amount in dollars (empty = from the transactions)').fill('12.50');
+    await caseBox.getByRole('button', { name: 'Save case' }).click();
+    await caseBox.getByText('$12.50').waitFor();
+    await caseBox.getByRole('button', { name: 'Assign to me' }).click();
+    await caseBox.getByRole('button', { name: 'Unassign me' }).waitFor();
+
     await caseBox.getByRole('button', { name: 'Confirm case…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Confirm this case' });
     await dialog.getByText('Confirming as').waitFor();
@@ -169,13 +180,21 @@ describe('browser mode: Review — drop a Modisoft day, review, escalate, confir
     const trail = page.getByRole('list', { name: 'Audit trail' });
     await eventually(async () => {
       const text = (await trail.textContent()) ?? '';
-      for (const step of ['Tagged', 'Open → Escalated', 'Note added', 'Case opened', 'Case viewed', 'Case confirmed', 'Reason: Video shows the drawer opened', 'Evidence exported']) expect(text).toContain(step);
+      for (const step of ['Tagged', 'Open → Escalated', 'Note added', 'Case opened', 'Case viewed', 'Case changed', 'Case confirmed', 'Reason: Video shows the drawer opened', 'Evidence exported']) expect(text).toContain(step);
     });
     await trail.scrollIntoViewIfNeeded();
     await screenshot(page, 'review-confirmed-1440');
 
     const cases = await apiCall<{ status: string; confirmedBy: string; exceptionIds: number[]; offender: string }[]>('cases.list', { exceptionId: target.id });
-    expect(cases.value[0]).toMatchObject({ status: 'confirmed', confirmedBy: expect.stringMatching(/:admin$/), exceptionIds: [target.id], offender: 'Cashier on the evening shift' });
+    expect(cases.value[0]).toMatchObject({
+      status: 'confirmed',
+      confirmedBy: expect.stringMatching(/:admin$/),
+      exceptionIds: [target.id],
+      offender: 'Cashier on the evening shift',
+      amountCents: 1250,
+      amountSource: 'entered',
+      assigneeUserId: expect.any(Number),
+    });
   }, 90_000);
 
   it('reviews 5 exceptions from the keyboard', async () => {

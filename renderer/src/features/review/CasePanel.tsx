@@ -25,14 +25,16 @@ export function CasePanel({ exceptionId, zone }: { exceptionId: number; zone: st
   }, [c?.id]);
   useEffect(() => setExported(undefined), [exceptionId]);
 
-  const run = async (f: () => Promise<unknown>) => {
+  const run = async (f: () => Promise<unknown>): Promise<boolean> => {
     setBusy(true);
     try {
       await f();
       setError(undefined);
       cases.reload();
+      return true;
     } catch (e) {
       setError(e as ApiError);
+      return false;
     } finally {
       setBusy(false);
     }
@@ -79,7 +81,14 @@ export function CasePanel({ exceptionId, zone }: { exceptionId: number; zone: st
           <p className="dim">No case yet. A manager can open one.</p>
         )
       ) : (
-        <CaseView c={c} zone={zone} manager={manager} busy={busy} onTag={(tag) => run(() => api.call('cases.tag', { id: c.id, tag }))} onConfirm={() => dialog.current?.showModal()} onExport={() => doExport(c.id)} exported={exported} />
+        <CaseView
+          c={c}
+          zone={zone}
+          manager={manager}
+          busy={busy}
+          userId={user.id}
+          onUpdate={(patch) => run(() => api.call('cases.update', { id: c.id, ...patch }))}
+          onTag={(tag) => run(() => api.call('cases.tag', { id: c.id, tag }))} onConfirm={() => dialog.current?.showModal()} onExport={() => doExport(c.id)} exported={exported} />
       )}
       {c && (
         <ConfirmDialog
@@ -100,6 +109,8 @@ function CaseView(props: {
   zone: string;
   manager: boolean;
   busy: boolean;
+  userId: number;
+  onUpdate(patch: { amountCents?: number | null; offender?: string | null; assigneeUserId?: number | null }): Promise<boolean>;
   onTag(tag: 'approved' | 'investigate' | 'escalate' | 'dismiss' | 'reopen'): void;
   onConfirm(): void;
   onExport(): void;
@@ -107,6 +118,22 @@ function CaseView(props: {
 }) {
   const { c, zone, manager, busy } = props;
   const final = c.status === 'confirmed';
+  const [editing, setEditing] = useState(false);
+  const [amount, setAmount] = useState('');
+  const [offender, setOffender] = useState('');
+  const [bad, setBad] = useState<string>();
+  const startEdit = () => {
+    setAmount(c.amountSource === 'entered' ? (c.amountCents / 100).toFixed(2) : '');
+    setOffender(c.offender ?? '');
+    setBad(undefined);
+    setEditing(true);
+  };
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const cents = amount.trim() ? Math.round(Number(amount.replace(/[$,]/g, '')) * 100) : null;
+    if (cents !== null && (!Number.isFinite(cents) || cents < 0)) return setBad(`Amount "${amount}" is not a dollar amount such as 12.50.`);
+    if (await props.onUpdate({ amountCents: cents, offender: offender.trim() || null })) setEditing(false);
+  };
   return (
     <div className="case-view">
       <div className="row">
@@ -121,8 +148,37 @@ function CaseView(props: {
         <dd>{c.exceptionIds.map((e) => `#${e}`).join(', ')}</dd>
         <dt>Opened</dt>
         <dd>{fmtDateTime(c.createdAt, zone)} by {who(c.createdBy)}</dd>
+        <dt>Assigned to</dt>
+        <dd>{c.assigneeUserId === null ? 'Nobody' : c.assigneeUserId === props.userId ? 'You' : `User #${c.assigneeUserId}`}</dd>
         {final && (<><dt>Confirmed</dt><dd>{fmtDateTime(c.confirmedAt!, zone)} by {who(c.confirmedBy!)}: “{c.confirmReason}”</dd></>)}
       </dl>
+      {manager && !final && editing && (
+        <form className="case-edit" onSubmit={save} noValidate>
+          {bad && <div className="banner error" role="alert">{bad}</div>}
+          <div className="form-grid">
+            <label className="field">
+              <span>Amount in dollars (empty = from the transactions)</span>
+              <input inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+            </label>
+            <label className="field">
+              <span>Offender candidate</span>
+              <input value={offender} onChange={(e) => setOffender(e.target.value)} />
+            </label>
+          </div>
+          <div className="row">
+            <button type="button" className="btn" onClick={() => setEditing(false)}>Cancel</button>
+            <button type="submit" className="btn primary" disabled={busy}>Save case</button>
+          </div>
+        </form>
+      )}
+      {manager && !final && !editing && (
+        <div className="row">
+          <button className="btn" disabled={busy} onClick={startEdit}>Edit amount / offender</button>
+          <button className="btn" disabled={busy} onClick={() => void props.onUpdate({ assigneeUserId: c.assigneeUserId === props.userId ? null : props.userId })}>
+            {c.assigneeUserId === props.userId ? 'Unassign me' : 'Assign to me'}
+          </button>
+        </div>
+      )}
       {manager && !final && (
         <div className="row">
           <button className="btn" disabled={busy} onClick={() => props.onTag('approved')}>Approve</button>
