@@ -9,6 +9,7 @@ import { startServe, type Served } from '../helpers/serve.js';
 import { tempDir } from '../helpers/core.js';
 
 const ROOT = join(import.meta.dirname, '../..');
+const FACES = join(ROOT, 'fixtures/faces/face-api-examples');
 const penny = (dir: string, args: string[], input?: string) =>
   execFileSync(process.execPath, [join(ROOT, 'bin/penny.mjs'), '--data-dir', dir, ...args], { cwd: ROOT, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
 
@@ -147,7 +148,7 @@ describe('browser mode: Settings → Cameras, Alerts, Face search', () => {
     await screenshot(page, 'settings-alerts-1440');
   }, 60_000);
 
-  it('Face search: turns on only with the signage acknowledgement', async () => {
+  it('Face search: turns on only with the signage acknowledgement, enrols from photos, erases after a confirm', async () => {
     await page.goto(`${served.base}/#/settings/faces`);
     const status = page.getByTestId('faces-status');
     await eventually(async () => expect(await status.textContent()).toContain('Face search is off'));
@@ -158,8 +159,28 @@ describe('browser mode: Settings → Cameras, Alerts, Face search', () => {
     await eventually(async () => expect(await status.textContent()).toContain('Face search is on'));
     expect(JSON.parse(penny(tmp.dir, ['--json', 'faces', 'status'])) as { enabled: boolean }).toMatchObject({ enabled: true });
     await page.getByText('Nobody is on the watchlist.').waitFor();
+
+    // Enrol from uploaded photos (face-api.js example images, see fixtures/faces/PROVENANCE.md).
+    const enroll = page.getByRole('form', { name: 'Enroll a person' });
+    await enroll.getByLabel('Name or label').fill('Amy F.');
+    await enroll.getByLabel('Reason and legal basis').fill('Case 7: repeat theft, police report 2026-0117');
+    await enroll.getByLabel('Photos to enroll').setInputFiles([join(FACES, 'amy/amy1.png'), join(FACES, 'amy/amy2.png')]);
+    await enroll.getByRole('button', { name: 'Enroll' }).click();
+    await enroll.getByRole('status').filter({ hasText: /Amy F\.: [12] faces? enrolled/ }).waitFor({ timeout: 60_000 });
+    const subject = page.getByRole('group', { name: 'Subject Amy F.' });
+    await subject.waitFor();
     await screenshot(page, 'settings-faces-1440');
-  }, 60_000);
+
+    // Erase asks first; Cancel keeps the subject, confirming removes it.
+    await subject.getByRole('button', { name: 'Erase' }).click();
+    await page.getByRole('dialog', { name: 'Erase Amy F.?' }).getByRole('button', { name: 'Cancel' }).click();
+    expect(await subject.count()).toBe(1);
+    await subject.getByRole('button', { name: 'Erase' }).click();
+    await page.getByRole('dialog', { name: 'Erase Amy F.?' }).getByRole('button', { name: 'Erase for good' }).click();
+    await page.getByRole('status').filter({ hasText: 'Erased Amy F.' }).waitFor();
+    await eventually(async () => expect(await subject.count()).toBe(0));
+    expect(JSON.parse(penny(tmp.dir, ['--json', 'faces', 'subjects'])) as unknown[]).toEqual([]);
+  }, 120_000);
 
   it('fits 390 px', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });

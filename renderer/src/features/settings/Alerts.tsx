@@ -150,12 +150,12 @@ function ContactForm({ contact, onDone, onCancel }: { contact?: Contact; onDone(
   );
 }
 
-interface Group { title: string; keys: string[]; test?: 'webhook' | 'desktop'; note?: string }
+interface Group { title: string; short: string; keys: string[]; test?: 'webhook' | 'desktop'; note?: string }
 const GROUPS: Group[] = [
-  { title: 'E-mail (SMTP)', keys: ['smtp.host', 'smtp.port', 'smtp.secure', 'smtp.user', 'smtp.password', 'smtp.from'], note: 'Test e-mail goes to a contact: use “Send test e-mail” above.' },
-  { title: 'SMS', keys: ['sms.baseUrl', 'sms.accountSid', 'sms.authToken', 'sms.from'], note: 'Test SMS goes to a contact: use “Send test SMS” above.' },
-  { title: 'Chat webhook', keys: ['webhook.kind', 'webhook.url', 'webhook.token', 'webhook.roomId'], test: 'webhook' },
-  { title: 'Daily summary', keys: ['summary.time', 'summary.weeklyDay'] },
+  { title: 'E-mail (SMTP)', short: 'e-mail', keys: ['smtp.host', 'smtp.port', 'smtp.secure', 'smtp.user', 'smtp.password', 'smtp.from'], note: 'Test e-mail goes to a contact: use “Send test e-mail” above.' },
+  { title: 'SMS', short: 'SMS', keys: ['sms.baseUrl', 'sms.accountSid', 'sms.authToken', 'sms.from'], note: 'Test SMS goes to a contact: use “Send test SMS” above.' },
+  { title: 'Chat webhook', short: 'chat', keys: ['webhook.kind', 'webhook.url', 'webhook.token', 'webhook.roomId'], test: 'webhook' },
+  { title: 'Daily summary', short: 'summary', keys: ['summary.time', 'summary.weeklyDay'] },
 ];
 const LABELS: Record<string, string> = {
   'smtp.host': 'SMTP host', 'smtp.port': 'SMTP port', 'smtp.secure': 'TLS from the start (port 465)', 'smtp.user': 'SMTP user', 'smtp.password': 'SMTP password', 'smtp.from': 'From address',
@@ -242,7 +242,7 @@ function ChannelGroup({ group, byKey, onSaved }: { group: Group; byKey: Map<stri
       {error && !error.key && <ErrorBanner error={error} />}
       {msg && <div className={`banner ${msg.ok ? 'ok' : 'error'}`} role={msg.ok ? 'status' : 'alert'}>{msg.text}</div>}
       <div className="row">
-        <button className="btn primary" type="submit" disabled={!Object.keys(draft).length}>Save {group.title.split(' ')[0]!.toLowerCase()} settings</button>
+        <button className="btn primary" type="submit" disabled={!Object.keys(draft).length}>Save {group.short} settings</button>
         {group.test && <button className="btn" type="button" onClick={() => void test()}>Send test</button>}
       </div>
     </form>
