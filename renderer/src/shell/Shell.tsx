@@ -2,6 +2,7 @@ import { useRoute } from '../router';
 import { useSession } from '../session';
 import { Brand } from '../ui/kit';
 import { TABS } from './tabs';
+import { OfflineBanner } from '../features/network/OfflineBanner';
 
 export function Shell() {
   const route = useRoute();
@@ -30,6 +31,7 @@ export function Shell() {
           <span className="grow" />
           <span className="dim hide-narrow">{storeName}</span>
         </header>
+        <OfflineBanner />
         <main className="content">{tab.render(route.slice(1))}</main>
       </div>
     </div>

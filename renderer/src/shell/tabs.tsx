@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { IconMonitor, IconNetwork, IconRecovery, IconReports, IconReview, IconSettings } from '../ui/icons';
-import { NetworkEmpty, RecoveryEmpty } from '../features/empty/EmptyTabs';
+import { NetworkTab } from '../features/network/NetworkTab';
+import { Recovery } from '../features/recovery/Recovery';
 import { Review } from '../features/review/Review';
 import { Settings } from '../features/settings/Settings';
 import { Monitor } from '../features/monitor/Monitor';
@@ -18,8 +19,8 @@ export interface TabDef {
 export const TABS: TabDef[] = [
   { id: 'monitor', label: 'Monitor', icon: <IconMonitor />, render: () => <Monitor /> },
   { id: 'review', label: 'Review', icon: <IconReview />, render: (sub) => <Review sub={sub} /> },
-  { id: 'network', label: 'Network', icon: <IconNetwork />, render: () => <NetworkEmpty /> },
-  { id: 'recovery', label: 'Recovery', icon: <IconRecovery />, render: () => <RecoveryEmpty /> },
+  { id: 'network', label: 'Network', icon: <IconNetwork />, render: () => <NetworkTab /> },
+  { id: 'recovery', label: 'Recovery', icon: <IconRecovery />, render: () => <Recovery /> },
   { id: 'reports', label: 'Reports', icon: <IconReports />, render: () => <Reports /> },
   { id: 'settings', label: 'Settings', icon: <IconSettings />, render: (sub) => <Settings sub={sub} /> },
 ];

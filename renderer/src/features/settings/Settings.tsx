@@ -8,6 +8,7 @@ import { DemoStore } from './DemoStore';
 import { Cameras } from './Cameras';
 import { Alerts } from './Alerts';
 import { FaceSearch } from './FaceSearch';
+import { Network } from './Network';
 import type { ReactNode } from 'react';
 import type { Role } from '../../../../services/contract/index';
 
@@ -26,6 +27,7 @@ export const SECTIONS: Section[] = [
   { id: 'cameras', label: 'Cameras', role: 'viewer', render: () => <Cameras /> },
   { id: 'alerts', label: 'Alerts', role: 'admin', render: () => <Alerts /> },
   { id: 'faces', label: 'Face search', role: 'admin', render: () => <FaceSearch /> },
+  { id: 'network', label: 'Network', role: 'admin', render: () => <Network /> },
   { id: 'demo', label: 'Demo store', role: 'admin', render: () => <DemoStore /> },
 ];
 
