@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { eventually, launchBrowser, screenshot } from '../helpers/browser.js';
 import { startServe, type Served } from '../helpers/serve.js';
 import { tempDir } from '../helpers/core.js';
+import { OnvifTestDevice } from '../cameras/onvif-device.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FACES = join(ROOT, 'fixtures/faces/face-api-examples');
@@ -28,6 +29,7 @@ describe('browser mode: Settings → Cameras, Alerts, Face search', () => {
   const tmp = tempDir('penny-e2e-sx-');
   const mail: { to: string[]; raw: string }[] = [];
   let smtp: SMTPServer;
+  let onvif: OnvifTestDevice;
   let browser: Browser;
   let served: Served;
   let page: Page;
@@ -47,6 +49,8 @@ describe('browser mode: Settings → Cameras, Alerts, Face search', () => {
       },
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    // A loopback ONVIF camera answering captured responses (fixtures/onvif), with WS-Security login.
+    onvif = await new OnvifTestDevice({ user: 'admin', password: 'S3cret!pw', rtspPort: 8554 }).start();
     const port = (smtp.server.address() as AddressInfo).port;
     penny(tmp.dir, ['onboard', '--store', 'Lemur Express #11', '--timezone', 'America/Chicago', '--username', 'admin', '--password-stdin'], 'night-shift-2026\n');
     penny(tmp.dir, ['user', 'add', '--role', 'viewer', '--username', 'vic', '--password-stdin'], 'viewer-pass-2026\n');
@@ -62,6 +66,7 @@ describe('browser mode: Settings → Cameras, Alerts, Face search', () => {
   afterAll(async () => {
     await browser?.close();
     await served?.stop();
+    await onvif?.stop();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     tmp.cleanup();
   });
@@ -109,6 +114,28 @@ describe('browser mode: Settings → Cameras, Alerts, Face search', () => {
     await cam.getByRole('button', { name: 'Save offset' }).click();
     await cam.getByText('Clock offset: -4.5 s').waitFor();
     await screenshot(page, 'settings-cameras-1440');
+  }, 60_000);
+
+  it('Cameras: ONVIF discovery by unicast probe, then adding the device needs the right password', async () => {
+    await page.goto(`${served.base}/#/settings/cameras`);
+    await page.getByLabel('Camera address').fill(`127.0.0.1:${onvif.wsdPort}`);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const found = page.getByRole('form', { name: 'Found 127.0.0.1' });
+    await found.waitFor();
+    // Without credentials the device is listed with the plain reason.
+    expect(await found.textContent()).toContain('401 from 127.0.0.1: wrong user or password');
+    await found.getByLabel('Name').fill('Back door');
+    await found.getByLabel('User').fill('admin');
+    await found.getByLabel('Password').fill('wrong-one');
+    await found.getByRole('button', { name: 'Add' }).click();
+    await found.getByRole('alert').filter({ hasText: '401 from 127.0.0.1: wrong user or password' }).waitFor();
+    await found.getByLabel('Password').fill('S3cret!pw');
+    await found.getByRole('button', { name: 'Add' }).click();
+    await found.getByText('Added').waitFor();
+    const card = page.getByRole('article', { name: 'Back door' });
+    await card.waitFor();
+    expect(await card.textContent()).not.toContain('S3cret!pw');
+    await screenshot(page, 'settings-cameras-onvif-1440');
   }, 60_000);
 
   it('Alerts: adds a contact and a test e-mail reaches the SMTP server', async () => {

@@ -293,7 +293,7 @@ function FoundDevice({ device: d, onAdded }: { device: Device; onAdded(): void }
         {done && <span className="badge sx-online">Added</span>}
       </div>
       {d.firmware && <div className="dim">Firmware {d.firmware}{d.serial ? ` · serial ${d.serial}` : ''} · {d.profiles.length} profile{d.profiles.length === 1 ? '' : 's'}</div>}
-      {d.error && <p className="sx-warn">{d.error}</p>}
+      {d.error && !done && <p className="sx-warn">{d.error}</p>}
       {!done && (
         <div className="sx-add-row">
           <TextField label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
