@@ -73,8 +73,8 @@ function CameraCard({ camera: c, onChange }: { camera: CameraView; onChange(): v
   const h = c.health;
   return (
     <article className="sx-cam" aria-label={c.name}>
-      <div className="sx-tile">
-        {shot ? <img src={shot} alt={`Snapshot from ${c.name}`} onError={() => setShot(undefined)} /> : <span className="dim">No snapshot</span>}
+      <div className={`sx-tile${shot ? '' : ' sx-noshot'}`}>
+        {shot ? <img src={shot} alt={`Snapshot from ${c.name}`} onError={() => setShot(undefined)} /> : <span className="dim">No snapshot yet</span>}
       </div>
       <div className="row">
         <h3 className="grow">{c.name}</h3>
