@@ -145,6 +145,8 @@ describe('cases over the real Modisoft day', () => {
     expect((await fails(manager, 'cases.confirm', { id: c.id, reason: 'again' })).code).toBe('conflict');
     expect((await fails(manager, 'cases.tag', { id: c.id, tag: 'approved' })).code).toBe('conflict');
     expect((await fails(manager, 'cases.update', { id: c.id, amountCents: 1 })).code).toBe('conflict');
+    // Nor can another screen (Monitor, Review) change the exception behind the case's back.
+    expect(await fails(manager, 'exceptions.setStatus', { id: x, status: 'dismissed' })).toMatchObject({ code: 'conflict', message: expect.stringContaining(`confirmed case ${c.id}`) });
 
     const approved = await as<Case>(manager, 'cases.create', { exceptionIds: [ids[11]!] });
     await as<Case>(manager, 'cases.tag', { id: approved.id, tag: 'approved' });

@@ -127,6 +127,14 @@ export function createRulesApp(d: AppDeps): RulesApp {
       'exceptions.setStatus': ({ id, status, note }, ctx) =>
         db.transaction(() => {
           const before = getException(db, id);
+          // A confirmed case is evidence that has left the store's hands (sync, notices): its
+          // exceptions change only after the case is reopened, whichever screen asks.
+          const confirmedCase = db
+            .prepare("SELECT c.id FROM case_exception ce JOIN review_case c ON c.id = ce.case_id WHERE ce.exception_id = ? AND c.status = 'confirmed' LIMIT 1")
+            .get(id) as { id: number } | undefined;
+          if (confirmedCase && status !== before.status) {
+            throw new PennyError('conflict', `Exception ${id} belongs to confirmed case ${confirmedCase.id}; reopen the case before changing it.`, { caseId: confirmedCase.id });
+          }
           db.prepare('UPDATE exception SET status = ?, updated_at = ? WHERE id = ?').run(status, clock.now(), id);
           d.audit(ctx.actor, { action: 'exception.setStatus', entity: 'exception', entityId: id, details: { from: before.status, to: status, ...(note ? { note } : {}) } });
           const after = getException(db, id);
