@@ -1,9 +1,6 @@
 import type { Alert, Contact, Summary } from '../../../contract/index.js';
-import { CliError, intOpt, requireOpt, str, type CliCommand, type CliContext } from '../types.js';
-
-function printOr(ctx: CliContext, value: unknown, human: string) {
-  ctx.out(ctx.json ? JSON.stringify(value, null, 2) : human);
-}
+import { CliError, intOpt, requireOpt, str, type CliCommand } from '../types.js';
+import { printOr } from '../output.js';
 
 const list = (v: string | undefined) =>
   v === undefined

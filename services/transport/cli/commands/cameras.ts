@@ -3,16 +3,7 @@ import { resolve } from 'node:path';
 import { COMMANDS } from '../../../contract/index.js';
 import type { CameraView, DiscoveredDevice } from '../../../contract/index.js';
 import { CliError, intOpt, str, type CliCommand, type CliContext, type Values } from '../types.js';
-
-function printOr(ctx: CliContext, value: unknown, human: string) {
-  ctx.out(ctx.json ? JSON.stringify(value, null, 2) : human);
-}
-
-async function passwordFromStdin(ctx: CliContext): Promise<string> {
-  const pw = (await ctx.readStdin()).replace(/\r?\n$/, '');
-  if (!pw) throw new CliError('no password on standard input (use: echo "$PW" | penny … --password-stdin)', 2);
-  return pw;
-}
+import { printOr, passwordFromStdin } from '../output.js';
 
 /** --user U --password-stdin, or neither. */
 async function credentials(ctx: CliContext, v: Values): Promise<{ user?: string; password?: string }> {

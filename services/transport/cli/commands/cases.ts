@@ -1,7 +1,8 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Case, CaseTag, Note } from '../../../contract/index.js';
-import { CliError, requireOpt, type CliCommand, type CliContext } from '../types.js';
+import { CliError, requireOpt, type CliCommand } from '../types.js';
+import { printOr } from '../output.js';
 
 /** `penny cases …`: open, note, tag, confirm and export cases from a terminal (runs as the local system user). */
 
@@ -15,10 +16,6 @@ function caseId(pos: string[], usage: string): number {
 
 function line(c: Case): string {
   return `#${c.id}  ${c.status.padEnd(13)} ${money(c.amountCents).padStart(10)}  ${c.title}  (exceptions ${c.exceptionIds.join(', ')})`;
-}
-
-function printOr(ctx: CliContext, value: unknown, human: string) {
-  ctx.out(ctx.json ? JSON.stringify(value, null, 2) : human);
 }
 
 export const casesCliCommands: CliCommand[] = [

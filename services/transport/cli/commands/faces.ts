@@ -1,10 +1,7 @@
 import { resolve } from 'node:path';
 import type { FaceMatch, FaceSubject } from '../../../contract/commands/faces.js';
-import { CliError, intOpt, str, type CliCommand, type CliContext } from '../types.js';
-
-function printOr(ctx: CliContext, value: unknown, human: string) {
-  ctx.out(ctx.json ? JSON.stringify(value, null, 2) : human);
-}
+import { CliError, intOpt, str, type CliCommand } from '../types.js';
+import { printOr } from '../output.js';
 
 /** Thumbnails are base64 JPEGs; a terminal shows their size instead. */
 function withoutThumbnails<T>(v: T): T {

@@ -3,17 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../../../core/db/migrations/index.js';
 import type { StoreProfile, User } from '../../../contract/index.js';
-import { CliError, requireOpt, str, type CliCommand, type CliContext } from '../types.js';
-
-function printOr(ctx: CliContext, value: unknown, human: string) {
-  ctx.out(ctx.json ? JSON.stringify(value, null, 2) : human);
-}
-
-async function passwordFromStdin(ctx: CliContext): Promise<string> {
-  const pw = (await ctx.readStdin()).replace(/\r?\n$/, '');
-  if (!pw) throw new CliError('no password on standard input (use: echo "$PW" | penny … --password-stdin)', 2);
-  return pw;
-}
+import { CliError, requireOpt, str, type CliCommand } from '../types.js';
+import { printOr, passwordFromStdin } from '../output.js';
 
 const storeLine = (s: StoreProfile) => `${s.name} — ${s.timezone}${s.address ? ` — ${s.address}` : ''}`;
 

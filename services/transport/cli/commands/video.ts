@@ -1,11 +1,8 @@
 import type { Clip, ClipJob } from '../../../contract/index.js';
 import { CliError, intOpt, requireOpt, str, type CliCommand, type CliContext } from '../types.js';
+import { printOr } from '../output.js';
 
 /** Recordings and clips from a terminal. `penny cameras add --rtsp` lives with the cameras domain. */
-
-function printOr(ctx: CliContext, value: unknown, human: string) {
-  ctx.out(ctx.json ? JSON.stringify(value, null, 2) : human);
-}
 
 function isoOpt(v: Record<string, unknown>, name: string): number {
   const s = str(v[name] as string | undefined);
