@@ -23,7 +23,11 @@ import { registerOps } from './web/ops-routes.js';
 import { FILES_FIELD, registerPortal } from './web/portal-routes.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ASSETS: Record<string, string> = { 'ops.css': resolve(HERE, '../ops/style.css'), 'portal.css': resolve(HERE, '../portal/style.css') };
+const ASSETS: Record<string, string> = {
+  'base.css': resolve(HERE, '../web/base.css'),
+  'ops.css': resolve(HERE, '../ops/style.css'),
+  'portal.css': resolve(HERE, '../portal/style.css'),
+};
 
 export interface NetworkServerOptions extends OpenNetworkDbOptions {
   /** Evidence folder; defaults to <dataDir>/objects. Required when there is no dataDir. */

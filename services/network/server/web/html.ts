@@ -43,6 +43,7 @@ export function page(opts: { title: string; css: 'ops' | 'portal'; nav?: Raw; bo
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(opts.title)} — Penny</title>
+<link rel="stylesheet" href="/assets/base.css">
 <link rel="stylesheet" href="/assets/${opts.css}.css">
 </head>
 <body>
