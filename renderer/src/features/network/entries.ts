@@ -68,7 +68,7 @@ export function offenderEntries(net: Net): OffenderEntry[] {
     if (promoted) e.tags.push('promoted');
     if (e.templates) e.tags.push('faces');
     const parts: string[] = [];
-    if (promoted) parts.push('confirmed by Penny Ops at several stores in your region');
+    if (promoted) parts.push('added to the network watchlist after Penny Ops confirmed cases in your region');
     if (returned) parts.push(`confirmed again ${returned === 1 ? 'once' : `${returned} times`} since being listed`);
     if (!parts.length) parts.push(e.onWatchlist ? 'on the network watchlist for your region' : 'reported in a past alert');
     if (e.templates) parts.push(`${plural(e.templates, 'face template')} on this station`);

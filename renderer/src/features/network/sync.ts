@@ -63,11 +63,14 @@ export function useSyncNow(onDone?: () => void) {
 /** One line saying what a finished run did, in words a manager reads at a glance. */
 export function describeRun(r: SyncRunResult): string {
   const parts: string[] = [];
+  if (r.connection === 'offline') parts.push('Could not reach the network');
+  else if (r.connection === 'revoked') parts.push('The network refused this station');
   parts.push(r.pushed ? `${plural(r.pushed, 'case')} sent` : 'no new cases sent');
   const got = r.pulled.alerts + r.pulled.decisions + r.pulled.watchlistChanges;
   if (got) parts.push(`${plural(r.pulled.alerts, 'return alert')}, ${plural(r.pulled.decisions, 'Ops decision')}, ${plural(r.pulled.watchlistChanges, 'watchlist change')} received`);
   if (r.pending) parts.push(`${plural(r.pending, 'case')} still waiting`);
-  return parts.join('; ') + '.';
+  const line = parts.join('; ') + '.';
+  return line.charAt(0).toUpperCase() + line.slice(1);
 }
 
 export function progressText(p: SyncProgress | undefined): string {

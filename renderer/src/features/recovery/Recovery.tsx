@@ -75,37 +75,31 @@ function RecoveryView() {
         {!cases.data.length ? (
           <p className="dim">No confirmed cases yet. Confirm a case in Review and it appears here.</p>
         ) : (
-          <div className="rc-scroll">
-            <table className="list rc-table">
-              <thead>
-                <tr><th>Case</th><th>Offender</th><th className="rc-num">Amount</th><th className="rc-num">Owed</th><th>Network</th><th><span className="rc-sr">Notice</span></th></tr>
-              </thead>
-              <tbody>
-                {cases.data.map((c) => {
-                  const l = latest.get(c.id);
-                  const owed = l ? debtOf(l.networkCaseIds) : 0;
-                  const n = noticesOf(c.id);
-                  return (
-                    <tr key={c.id}>
-                      <td><strong>#{c.id}</strong> <span className="dim rc-title">{c.title}</span></td>
-                      <td>{c.offender ?? <span className="dim">Unknown</span>}</td>
-                      <td className="rc-num">{money(c.amountCents)}</td>
-                      <td className="rc-num">{owed ? <strong>{money(owed)}</strong> : <span className="dim">—</span>}</td>
-                      <td>{l ? SENT_WORD[l.status] ?? l.status : <span className="dim">Not queued</span>}{n > 0 && <div className="dim">{plural(n, 'notice')}</div>}</td>
-                      <td>
-                        {approved.has(c.id) ? (
-                          <button className="btn" type="button" disabled={busyCase !== undefined || !status.paired} onClick={() => void generate(c.id)}>
-                            {busyCase === c.id ? 'Generating…' : 'Generate QR'}
-                          </button>
-                        ) : (
-                          <span className="dim rc-why">After Ops approves</span>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+          <div className="rc-cases">
+            <div className="rc-case rc-case-head" aria-hidden="true"><span>Case</span><span>Offender</span><span className="rc-num">Amount</span><span className="rc-num">Owed</span><span>Network</span><span /></div>
+            {cases.data.map((c) => {
+              const l = latest.get(c.id);
+              const owed = l ? debtOf(l.networkCaseIds) : 0;
+              const n = noticesOf(c.id);
+              return (
+                <article className="rc-case" key={c.id} aria-label={`Case #${c.id}`}>
+                  <div><strong>#{c.id}</strong> <span className="dim rc-title">{c.title}</span></div>
+                  <div><span className="rc-label">Offender </span>{c.offender ?? <span className="dim">Unknown</span>}</div>
+                  <div className="rc-num"><span className="rc-label">Amount </span>{money(c.amountCents)}</div>
+                  <div className="rc-num" data-testid="owed"><span className="rc-label">Owed </span>{owed ? <strong>{money(owed)}</strong> : <span className="dim">—</span>}</div>
+                  <div>{l ? SENT_WORD[l.status] ?? l.status : <span className="dim">Not queued</span>}{n > 0 && <div className="dim">{plural(n, 'notice')}</div>}</div>
+                  <div className="rc-act">
+                    {approved.has(c.id) ? (
+                      <button className="btn" type="button" disabled={busyCase !== undefined || !status.paired} onClick={() => void generate(c.id)}>
+                        {busyCase === c.id ? 'Generating…' : 'Generate QR'}
+                      </button>
+                    ) : (
+                      <span className="dim rc-why">QR after Ops approves</span>
+                    )}
+                  </div>
+                </article>
+              );
+            })}
           </div>
         )}
       </section>
