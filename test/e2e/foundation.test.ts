@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { eventually, launchBrowser, screenshot } from '../helpers/browser.js';
@@ -92,6 +94,18 @@ describe('browser mode: onboarding, login, store profile, roles', () => {
     await page.goto(`${served.base}/#/settings/store`);
     await eventually(async () => expect(await page.getByLabel('Store name').inputValue()).toBe('Corner Fuel #14'));
     await eventually(async () => expect(await page.getByLabel('Time zone').inputValue()).toBe('America/Denver'));
+  });
+
+  it('imports a POS report dropped on any tab, not only Review', async () => {
+    await page.goto(`${served.base}/#/reports`);
+    await page.getByRole('heading', { name: 'Reports' }).waitFor();
+    const csv = readFileSync(join(import.meta.dirname, '../../fixtures/pos/modisoft/sale-transactions-2025-07-08.csv'), 'utf8');
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'sale-transactions-2025-07-08.csv', { type: 'text/csv' }));
+      for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, csv);
+    await page.getByLabel('Import report').getByText('Imported 641 transactions.').waitFor();
   });
 
   it('does not let a viewer open Settings → Users or change the store', async () => {

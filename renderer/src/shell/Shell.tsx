@@ -3,6 +3,7 @@ import { useSession } from '../session';
 import { Brand } from '../ui/kit';
 import { TABS } from './tabs';
 import { OfflineBanner } from '../features/network/OfflineBanner';
+import { ImportDrop } from '../features/review/Imports';
 
 export function Shell() {
   const route = useRoute();
@@ -32,7 +33,11 @@ export function Shell() {
           <span className="dim hide-narrow">{storeName}</span>
         </header>
         <OfflineBanner />
-        <main className="content">{tab.render(route.slice(1))}</main>
+        <main className="content">
+          {/* A report dropped on any tab imports; Review mounts its own with the picker button. */}
+          {tab.id !== 'review' && <ImportDrop button={false} />}
+          {tab.render(route.slice(1))}
+        </main>
       </div>
     </div>
   );

@@ -25,7 +25,8 @@ interface Job {
  * POS import by drag-and-drop anywhere on the window or through the file picker: upload, then
  * pos.import with a job id so import.progress events drive the bar, then the import report.
  */
-export function ImportDrop() {
+/** Drop target for POS reports; `button` adds the "Import report" picker (Review shows it, other tabs only take drops). */
+export function ImportDrop({ button = true }: { button?: boolean } = {}) {
   const { user } = useSession();
   const [jobs, setJobs] = useState<Job[]>([]);
   const [dragging, setDragging] = useState(false);
@@ -59,7 +60,7 @@ export function ImportDrop() {
     }
   };
 
-  // Files dropped anywhere on the window while this screen is open.
+  // Files dropped anywhere on the window while this component is mounted.
   useEffect(() => {
     if (!manager) return;
     let depth = 0;
@@ -99,7 +100,7 @@ export function ImportDrop() {
 
   return (
     <>
-      {manager && (
+      {manager && button && (
         <>
           <button className="btn" onClick={() => picker.current?.click()}>
             <IconUpload /> Import report

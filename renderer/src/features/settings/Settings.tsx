@@ -40,7 +40,15 @@ export function Settings({ sub }: { sub: string[] }) {
     <>
       <nav className="tabs" aria-label="Settings sections">
         {visible.map((s) => (
-          <a key={s.id} href={`#/settings/${s.id}`} aria-current={s.id === current.id ? 'page' : undefined}>{s.label}</a>
+          <a
+            key={s.id}
+            href={`#/settings/${s.id}`}
+            aria-current={s.id === current.id ? 'page' : undefined}
+            // On a phone the section bar scrolls sideways; keep the open section in view.
+            ref={s.id === current.id ? (el) => el?.scrollIntoView({ block: 'nearest', inline: 'center' }) : undefined}
+          >
+            {s.label}
+          </a>
         ))}
       </nav>
       {can(user, current.role) ? current.render() : (
