@@ -9,7 +9,7 @@ const dir = process.argv[2];
 if (!dir) throw new Error('usage: child-core.ts DATA_DIR');
 const core = await createCore({ dataDir: dir, logger: silentLogger, version: 'test', ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' });
 core.events.subscribe((name, payload) => {
-  if (name === 'clip.ready' || name === 'clip.failed') process.stdout.write(JSON.stringify({ name, payload }) + '\n');
+  if (name === 'clip.ready' || name === 'clip.failed' || name === 'clip.progress') process.stdout.write(JSON.stringify({ name, payload }) + '\n');
 });
 const timer = setInterval(() => {
   const r = core.db.prepare("SELECT count(*) AS n FROM clip_job WHERE status IN ('queued', 'running')").get() as { n: number };

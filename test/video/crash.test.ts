@@ -67,7 +67,15 @@ describe('clip queue survives kill -9', () => {
     }
     db.close();
 
-    const first = await runChild(dataDir, (lines) => lines.filter((l) => l.includes('clip.ready')).length >= 3);
+    // Kill only while ffmpeg is cutting a job (its progress is the newest line), so the crash lands mid-cut.
+    const midCut = (lines: string[]) => {
+      const ready = lines.filter((l) => l.includes('clip.ready'));
+      const last = lines.at(-1);
+      if (ready.length < 3 || !last?.includes('clip.progress')) return false;
+      const jobId = (JSON.parse(last) as { payload: { jobId: number } }).payload.jobId;
+      return !ready.some((l) => (JSON.parse(l) as { payload: { jobId: number } }).payload.jobId === jobId);
+    };
+    const first = await runChild(dataDir, midCut);
     expect(first.killed).toBe(true);
     const mid = new Database(join(dataDir, 'penny.db'), { readonly: true });
     const state = mid.prepare('SELECT status, count(*) AS n FROM clip_job GROUP BY status').all() as { status: string; n: number }[];
@@ -81,6 +89,7 @@ describe('clip queue survives kill -9', () => {
     const second = await runChild(dataDir);
     expect(second.lines.at(-1)).toBe('DONE');
     const readyAfter = second.lines.filter((l) => l.includes('clip.ready')).length;
+    expect(second.lines.filter((l) => l.includes('clip.failed'))).toEqual([]);
     expect(readyAfter).toBe(N - count('done'));
 
     const check = new Database(join(dataDir, 'penny.db'), { readonly: true });
