@@ -2,6 +2,7 @@ import type { OutputOf, ParsedInputOf } from '../../contract/index.js';
 import type { Db } from '../db/open.js';
 import { parseCursor } from '../pos/read.js';
 import { EXCEPTION_SELECT, withReasons } from '../rules/exceptions.js';
+import { exceptionFilters } from '../rules/exceptions.js';
 
 /**
  * The review queue: exceptions.list's filters and keyset paging, plus a notes search. The search
@@ -20,20 +21,7 @@ export function ftsQuery(q: string): string | null {
 }
 
 export function reviewList(db: Db, q: ParsedInputOf<'review.list'>): OutputOf<'review.list'> {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  const add = (sql: string, ...vals: unknown[]) => {
-    where.push(sql);
-    args.push(...vals);
-  };
-  if (q.since !== undefined) add('x.started_at >= ?', q.since);
-  if (q.until !== undefined) add('x.started_at <= ?', q.until);
-  if (q.status) add('x.status = ?', q.status);
-  if (q.severity) add('x.severity = ?', q.severity);
-  if (q.type) add('x.type = ?', q.type);
-  if (q.register) add('x.register_id = (SELECT id FROM register WHERE code = ?)', q.register);
-  if (q.employee) add('x.employee_id = (SELECT id FROM employee WHERE pos_id = ?)', q.employee);
-  if (q.rule) add('EXISTS (SELECT 1 FROM exception_reason er WHERE er.exception_id = x.id AND er.rule_id = ?)', q.rule);
+  const { where, args, add } = exceptionFilters(q);
   const fts = q.q ? ftsQuery(q.q) : null;
   if (q.q && !fts) add('0');
   if (fts) {

@@ -4,7 +4,7 @@ import type { AppDeps, DomainApp } from '../app.js';
 import type { Actor } from '../context.js';
 import { TXN_SELECT, parseCursor, toTransaction, transactionDetail, type TxnRow } from '../pos/read.js';
 import { evaluate } from './engine.js';
-import { EXCEPTION_SELECT, getException, saveHits, withReasons } from './exceptions.js';
+import { EXCEPTION_SELECT, exceptionFilters, getException, saveHits, withReasons } from './exceptions.js';
 
 const DAY = 86_400_000;
 
@@ -88,20 +88,7 @@ export function createRulesApp(d: AppDeps): RulesApp {
       },
 
       'exceptions.list': (q) => {
-        const where: string[] = [];
-        const args: unknown[] = [];
-        const add = (sql: string, ...vals: unknown[]) => {
-          where.push(sql);
-          args.push(...vals);
-        };
-        if (q.since !== undefined) add('x.started_at >= ?', q.since);
-        if (q.until !== undefined) add('x.started_at <= ?', q.until);
-        if (q.status) add('x.status = ?', q.status);
-        if (q.severity) add('x.severity = ?', q.severity);
-        if (q.type) add('x.type = ?', q.type);
-        if (q.register) add('x.register_id = (SELECT id FROM register WHERE code = ?)', q.register);
-        if (q.employee) add('x.employee_id = (SELECT id FROM employee WHERE pos_id = ?)', q.employee);
-        if (q.rule) add('EXISTS (SELECT 1 FROM exception_reason er WHERE er.exception_id = x.id AND er.rule_id = ?)', q.rule);
+        const { where, args } = exceptionFilters(q);
         const filter = where.length ? where.join(' AND ') : '1';
         const cur = parseCursor(q.cursor);
         const page = cur ? `AND (x.started_at < ? OR (x.started_at = ? AND x.id < ?))` : '';

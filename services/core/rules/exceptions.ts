@@ -131,3 +131,32 @@ export function saveHits(d: AppDeps, hits: Hits): { created: number; updated: nu
   }
   return { created, updated, createdIds };
 }
+
+/** The filters exceptions.list and review.list share: SQL conditions on `exception x` and their arguments. */
+export interface ExceptionFilter {
+  since?: number;
+  until?: number;
+  status?: string;
+  severity?: string;
+  type?: string;
+  register?: string;
+  employee?: string;
+  rule?: string;
+}
+export function exceptionFilters(q: ExceptionFilter) {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const add = (sql: string, ...vals: unknown[]) => {
+    where.push(sql);
+    args.push(...vals);
+  };
+  if (q.since !== undefined) add('x.started_at >= ?', q.since);
+  if (q.until !== undefined) add('x.started_at <= ?', q.until);
+  if (q.status) add('x.status = ?', q.status);
+  if (q.severity) add('x.severity = ?', q.severity);
+  if (q.type) add('x.type = ?', q.type);
+  if (q.register) add('x.register_id = (SELECT id FROM register WHERE code = ?)', q.register);
+  if (q.employee) add('x.employee_id = (SELECT id FROM employee WHERE pos_id = ?)', q.employee);
+  if (q.rule) add('EXISTS (SELECT 1 FROM exception_reason er WHERE er.exception_id = x.id AND er.rule_id = ?)', q.rule);
+  return { where, args, add };
+}
