@@ -99,7 +99,8 @@ describe('browser mode: Monitor, Reports, Settings on an imported Modisoft day',
     await page.goto(`${served.base}/#/settings/rules`);
     await page.getByText('Only an admin can change rules.').waitFor();
     const boxes = page.locator('table.list input[type=checkbox]');
-    expect(await boxes.count()).toBeGreaterThan(3);
+    // The notice renders before the rules list arrives; wait for the rows.
+    await eventually(async () => expect(await boxes.count()).toBeGreaterThan(3));
     for (const b of await boxes.all()) expect(await b.isDisabled()).toBe(true);
     expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
     await page.goto(`${served.base}/#/settings/demo`);

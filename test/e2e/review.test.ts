@@ -130,7 +130,7 @@ describe('browser mode: Review — drop a Modisoft day, review, escalate, confir
     await eventually(async () => expect(await player.evaluate((v: HTMLVideoElement) => v.readyState)).toBeGreaterThanOrEqual(1));
     // Clicking a receipt line seeks the video to it and highlights it.
     const lines = page.getByRole('list', { name: 'Receipt' }).getByRole('listitem');
-    expect(await lines.count()).toBeGreaterThan(0);
+    await eventually(async () => expect(await lines.count()).toBeGreaterThan(0));
     await lines.first().getByRole('button').click();
     await eventually(async () => expect(await player.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo((target.startedAt - clip.value.start) / 1000, 0));
     await eventually(async () => expect(await lines.first().getAttribute('aria-current')).toBe('true'));

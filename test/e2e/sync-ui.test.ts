@@ -74,7 +74,7 @@ describe('browser mode: Settings → Network, Network and Recovery tabs against 
     await page.getByRole('heading', { name: 'Not connected to Penny Network' }).waitFor();
     await page.goto(`${served.base}/#/recovery`);
     await page.getByRole('heading', { name: 'Confirmed cases' }).waitFor();
-    expect(await page.getByText(/Not paired with a Penny Network/).count()).toBeGreaterThan(0);
+    await eventually(async () => expect(await page.getByText(/Not paired with a Penny Network/).count()).toBeGreaterThan(0));
     const row = page.getByRole('article', { name: `Case #${caseId}` });
     expect(await row.textContent()).toContain('Man in red cap');
     expect(await row.textContent()).toContain('$84.00');
@@ -127,7 +127,7 @@ describe('browser mode: Settings → Network, Network and Recovery tabs against 
     await page.getByText('No offender matches these filters.').waitFor();
     await page.getByLabel('Tag').selectOption('watchlist');
     await page.getByLabel('Last seen').selectOption('1d');
-    expect(await entry.count()).toBe(1);
+    await eventually(async () => expect(await entry.count()).toBe(1));
     await page.getByLabel('Offender id').fill('');
     await page.getByLabel('Tag').selectOption('all');
     await page.getByLabel('Last seen').selectOption('all');
