@@ -3,6 +3,7 @@ import { api, ApiError } from '../../api/client';
 import { useQuery } from '../../api/hooks';
 import { can, useSession } from '../../session';
 import { ErrorBanner, fieldErrors, TextField } from '../../ui/kit';
+import { LiveTile } from './LiveTile';
 import type { OutputOf } from '../../../../services/contract/index';
 import './settings-sections.css';
 
@@ -52,6 +53,7 @@ function CameraCard({ camera: c, onChange }: { camera: CameraView; onChange(): v
   const [busy, setBusy] = useState('');
   const [error, setError] = useState<ApiError>();
   const [test, setTest] = useState<StreamTest>();
+  const [live, setLive] = useState(false);
   const run = async (what: string, fn: () => Promise<void>) => {
     setBusy(what);
     setError(undefined);
@@ -73,9 +75,15 @@ function CameraCard({ camera: c, onChange }: { camera: CameraView; onChange(): v
   const h = c.health;
   return (
     <article className="sx-cam" aria-label={c.name}>
-      <div className={`sx-tile${shot ? '' : ' sx-noshot'}`}>
-        {shot ? <img src={shot} alt={`Snapshot from ${c.name}`} onError={() => setShot(undefined)} /> : <span className="dim">No snapshot yet</span>}
-      </div>
+      {live ? (
+        <div className="sx-tile lv-host">
+          <LiveTile cameraId={c.id} name={c.name} manager={can(user, 'manager')} />
+        </div>
+      ) : (
+        <div className={`sx-tile${shot ? '' : ' sx-noshot'}`}>
+          {shot ? <img src={shot} alt={`Snapshot from ${c.name}`} onError={() => setShot(undefined)} /> : <span className="dim">No snapshot yet</span>}
+        </div>
+      )}
       <div className="row">
         <h3 className="grow">{c.name}</h3>
         <HealthBadge state={h.state} />
@@ -87,12 +95,15 @@ function CameraCard({ camera: c, onChange }: { camera: CameraView; onChange(): v
         {!c.enabled && (<><dt>Recording</dt><dd>Disabled</dd></>)}
       </dl>
       {h.error && <p className="sx-warn">{h.error}</p>}
-      {can(user, 'manager') && (
-        <div className="row">
-          <button className="btn" type="button" disabled={!!busy} onClick={() => void snapshot()}>{busy === 'snapshot' ? 'Taking…' : 'Snapshot'}</button>
-          <button className="btn" type="button" disabled={!!busy} onClick={() => void run('test', async () => setTest(await api.call('cameras.test', { id: c.id })))}>{busy === 'test' ? 'Testing…' : 'Test'}</button>
-        </div>
-      )}
+      <div className="row">
+        <button className={`btn${live ? '' : ' primary'}`} type="button" aria-pressed={live} onClick={() => setLive(!live)}>{live ? 'Close live view' : 'Live'}</button>
+        {can(user, 'manager') && (
+          <>
+            <button className="btn" type="button" disabled={!!busy} onClick={() => void snapshot()}>{busy === 'snapshot' ? 'Taking…' : 'Snapshot'}</button>
+            <button className="btn" type="button" disabled={!!busy} onClick={() => void run('test', async () => setTest(await api.call('cameras.test', { id: c.id })))}>{busy === 'test' ? 'Testing…' : 'Test'}</button>
+          </>
+        )}
+      </div>
       {test && <TestResult t={test} />}
       <ErrorBanner error={error} />
       {can(user, 'admin') && <ClockOffset cameraId={c.id} onSaved={onChange} />}
