@@ -40,7 +40,8 @@ export function exceptionConfidence(e: Exc, hasClip: boolean): number {
 /** Face confidence: similarity, weighted by how many sampled frames agreed. */
 export function faceConfidence(m: FaceMatch): number {
   const agree = m.framesTotal > 0 ? m.framesAgreeing / m.framesTotal : 0;
-  return Math.max(0, Math.min(0.99, m.similarity * (0.7 + 0.3 * agree)));
+  // similarity is 0–100 (contract), confidence 0–1.
+  return Math.max(0, Math.min(0.99, (m.similarity / 100) * (0.7 + 0.3 * agree)));
 }
 
 export function buildItems(input: { alerts: Alert[]; exceptions: Exc[]; clips: Clip[]; matches: FaceMatch[]; health: Health[]; cameraNames: Map<number, string> }): MonitorItem[] {
@@ -104,7 +105,7 @@ export function buildItems(input: { alerts: Alert[]; exceptions: Exc[]; clips: C
       kind: 'face',
       at: m.at,
       title: `Possible return: ${m.subjectName}`,
-      detail: `${m.framesAgreeing} of ${m.framesTotal} frames agree, similarity ${(m.similarity * 100).toFixed(0)}%`,
+      detail: `${m.framesAgreeing} of ${m.framesTotal} frames agree, similarity ${Math.round(m.similarity)}%`,
       severity: 'high',
       confidence: faceConfidence(m),
       camera: camName(m.cameraId),

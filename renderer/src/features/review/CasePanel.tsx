@@ -4,6 +4,7 @@ import { api, ApiError } from '../../api/client';
 import { useQuery } from '../../api/hooks';
 import { can, useSession } from '../../session';
 import { ErrorBanner } from '../../ui/kit';
+import { FaceEnroll } from './FaceEnroll';
 import { STATUS_LABEL, fmtDateTime, money } from './format';
 
 /** The case holding an exception: open one, tag it, confirm it (who and why), export its evidence. */
@@ -88,7 +89,9 @@ export function CasePanel({ exceptionId, zone }: { exceptionId: number; zone: st
           busy={busy}
           userId={user.id}
           onUpdate={(patch) => run(() => api.call('cases.update', { id: c.id, ...patch }))}
-          onTag={(tag) => run(() => api.call('cases.tag', { id: c.id, tag }))} onConfirm={() => dialog.current?.showModal()} onExport={() => doExport(c.id)} exported={exported} />
+          onTag={(tag) => run(() => api.call('cases.tag', { id: c.id, tag }))}
+          onLinked={() => cases.reload()}
+          onConfirm={() => dialog.current?.showModal()} onExport={() => doExport(c.id)} exported={exported} />
       )}
       {c && (
         <ConfirmDialog
@@ -114,6 +117,7 @@ function CaseView(props: {
   onTag(tag: 'approved' | 'investigate' | 'escalate' | 'dismiss' | 'reopen'): void;
   onConfirm(): void;
   onExport(): void;
+  onLinked(): void;
   exported?: { url: string; path: string; sha256: string };
 }) {
   const { c, zone, manager, busy } = props;
@@ -144,6 +148,7 @@ function CaseView(props: {
         <dt>Amount</dt>
         <dd>{money(c.amountCents)} <span className="dim">({c.amountSource === 'entered' ? 'entered' : 'from the transactions'})</span></dd>
         {c.offender && (<><dt>Offender candidate</dt><dd>{c.offender}</dd></>)}
+        {c.subjectId !== null && (<><dt>Watchlist</dt><dd>Face enrolled as subject #{c.subjectId}</dd></>)}
         <dt>Exceptions</dt>
         <dd>{c.exceptionIds.map((e) => `#${e}`).join(', ')}</dd>
         <dt>Opened</dt>
@@ -188,6 +193,7 @@ function CaseView(props: {
           <button className="btn primary" disabled={busy || c.status === 'approved' || c.status === 'dismissed'} onClick={props.onConfirm}>Confirm case…</button>
         </div>
       )}
+      {manager && !final && <FaceEnroll c={c} onLinked={props.onLinked} />}
       {!manager && !final && <p className="dim">Only a manager can tag or confirm a case.</p>}
       {final && <p className="dim">Confirmed cases are final; they go to Penny Network when this station is paired.</p>}
       {manager && (
@@ -253,6 +259,7 @@ export function AuditTrail({ exceptionId, zone }: { exceptionId: number; zone: s
       const lists = await Promise.all([
         api.call('audit.list', { entity: 'exception', entityId: String(exceptionId), limit: 200 }),
         ...cases.map((c) => api.call('audit.list', { entity: 'case', entityId: String(c.id), limit: 200 })),
+        ...cases.flatMap((c) => (c.subjectId ? [api.call('audit.list', { entity: 'face_subject', entityId: String(c.subjectId), limit: 200 })] : [])),
       ]);
       return lists.flat().sort((a, b) => b.at - a.at || b.id - a.id);
     },
@@ -293,6 +300,8 @@ const ACTION: Record<string, string> = {
   'case.tag': 'Case tagged',
   'case.confirm': 'Case confirmed',
   'case.export': 'Evidence exported',
+  'faces.subjectCreate': 'Face enrolled (new watchlist subject)',
+  'faces.enroll': 'Face added to watchlist subject',
 };
 
 function describe(e: AuditEvent): string {
@@ -301,5 +310,6 @@ function describe(e: AuditEvent): string {
   if (e.action === 'case.tag') return `${STATUS_LABEL[String(d.from)] ?? d.from} → ${STATUS_LABEL[String(d.to)] ?? d.to}`;
   if (e.action === 'case.confirm') return `Reason: ${String(d.reason)}`;
   if (e.action === 'case.export') return String(d.path ?? '');
+  if (e.action === 'faces.subjectCreate' || e.action === 'faces.enroll') return `${Array.isArray(d.templates) ? d.templates.length : 0} face template(s)`;
   return '';
 }
