@@ -38,7 +38,8 @@ describe('browser mode: live view of a camera', () => {
   beforeAll(async () => {
     await cam.start();
     penny(tmp.dir, ['onboard', '--store', 'Lemur Express #11', '--timezone', 'America/Chicago', '--username', 'admin', '--password-stdin'], 'night-shift-2026\n');
-    penny(tmp.dir, ['cameras', 'add', '--name', 'Back door', '--rtsp', cam.url()]);
+    // --no-test: the connection test is covered in test/cameras; under CI load it can outwait a source that is still warming up.
+    penny(tmp.dir, ['cameras', 'add', '--name', 'Back door', '--rtsp', cam.url(), '--no-test']);
     browser = await launchBrowser();
     served = await startServe(tmp.dir);
   }, 60_000);
