@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { defineCommand, defineEvent } from '../registry.js';
 import { Cents, EpochMs, Id, NonEmpty } from '../common.js';
-import { ExceptionStatus, ExceptionSummary, Severity } from './rules.js';
-import { TxnType } from './pos.js';
+import { ExceptionFilterInput, ExceptionSummary } from './rules.js';
 
 /**
  * Cases: one or more exceptions grouped for investigation, with an amount, an offender candidate,
@@ -160,15 +159,7 @@ export const reviewList = defineCommand({
   name: 'review.list',
   access: 'viewer',
   doc: 'The review queue: exceptions with the exceptions.list filters plus a full-text search over notes (of the exception or its case).',
-  input: z.object({
-    since: EpochMs.optional(),
-    until: EpochMs.optional(),
-    register: z.string().max(40).optional(),
-    employee: z.string().max(120).optional(),
-    type: TxnType.optional(),
-    rule: z.string().max(63).optional(),
-    status: ExceptionStatus.optional(),
-    severity: Severity.optional(),
+  input: ExceptionFilterInput.extend({
     /** Words to find in notes; every word must match (prefix match). */
     q: z.string().trim().max(200).optional(),
     limit: z.number().int().min(1).max(1000).default(200),

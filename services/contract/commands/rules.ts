@@ -154,19 +154,23 @@ export const rulesRun = defineCommand({
   output: z.object({ since: EpochMs, until: EpochMs, evaluated: z.number().int(), flagged: z.number().int(), created: z.number().int(), updated: z.number().int() }),
 });
 
+/** The filters exceptions.list and review.list share (one SQL builder serves both in the core). */
+export const ExceptionFilterInput = z.object({
+  since: EpochMs.optional(),
+  until: EpochMs.optional(),
+  register: z.string().max(40).optional(),
+  employee: z.string().max(120).optional(),
+  type: TxnType.optional(),
+  rule: z.string().max(63).optional(),
+  status: ExceptionStatus.optional(),
+  severity: Severity.optional(),
+});
+
 export const exceptionsList = defineCommand({
   name: 'exceptions.list',
   access: 'viewer',
   doc: 'Exceptions, newest transaction first, filtered and paged by cursor (fast on 100k rows).',
-  input: z.object({
-    since: EpochMs.optional(),
-    until: EpochMs.optional(),
-    register: z.string().max(40).optional(),
-    employee: z.string().max(120).optional(),
-    type: TxnType.optional(),
-    rule: z.string().max(63).optional(),
-    status: ExceptionStatus.optional(),
-    severity: Severity.optional(),
+  input: ExceptionFilterInput.extend({
     limit: z.number().int().min(1).max(1000).default(100),
     cursor: z.string().max(100).optional(),
     /** Also count all matches (one more query). */
