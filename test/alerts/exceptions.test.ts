@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../services/contract/index.js';
 import { ONBOARD, tempDir, testCore, type TestCore } from '../helpers/core.js';
 import { httpRecorder, smtpSink, until, type HttpRecorder, type SmtpSink } from './helpers.js';
-import { modisoftReport } from './pos-report.js';
+import { modisoftReport, yesterday } from './pos-report.js';
 
 let tc: TestCore | undefined;
 let smtp: SmtpSink | undefined;
@@ -49,7 +49,7 @@ describe('alerts from POS exceptions', () => {
     const t = await station();
     const watch = await configure(t);
     const t0 = Date.now();
-    writeFileSync(join(watch, 'day.csv'), modisoftReport({ refundCents: 6210, tranId: 9300, noSales: 1 }));
+    writeFileSync(join(watch, 'day.csv'), modisoftReport({ refundCents: 6210, tranId: 9300, noSales: 1, day: yesterday() }));
 
     const [mail] = await smtp!.waitFor(1, 10_000);
     const [post] = await chat!.waitFor(1, 10_000);
@@ -62,6 +62,30 @@ describe('alerts from POS exceptions', () => {
     expect(alerts[0]!).toMatchObject({ source: 'exception', entity: 'exception', type: 'refund', severity: 'high', register: '1' });
     expect(mail!.text).toContain(`penny://open/#/review/exceptions/${alerts[0]!.entityId}`);
     expect((JSON.parse(post!.body) as { text: string }).text).toContain('Refund over $50');
+  });
+
+  it('a report of past days raises one alert that sums up its exceptions, not one alert each', async () => {
+    const t = await station();
+    const watch = await configure(t);
+    // July 2025 is far outside the default 72-hour window. The three No Sales are low, below minSeverity.
+    writeFileSync(join(watch, 'old.csv'), modisoftReport({ refundCents: 6000, tranId: 9500, noSales: 3 }));
+    const [mail] = await smtp!.waitFor(1, 10_000);
+    const [alert, ...more] = await t.sys<Alert[]>('alerts.list', {});
+    expect(more).toHaveLength(0);
+    expect(alert).toMatchObject({ source: 'exception', severity: 'high', title: '1 exception found in past transactions (Jul 8, 2025)', link: 'penny://open/#/review' });
+    expect(alert!.body).toMatch(/^1 high\. These transactions are older than the alert window/);
+    expect(mail!.subject).toBe('[Corner Fuel #12] High: 1 exception found in past transactions (Jul 8, 2025)');
+
+    // One burst of old exceptions from any source: one alert, counted by severity, the top one its own.
+    const old = Date.UTC(2026, 0, 10, 18);
+    t.core.events.emit('exception.flagged', { id: 801, severity: 'high', startedAt: old, title: 'x' });
+    t.core.events.emit('exception.flagged', { id: 802, severity: 'medium', startedAt: old + 86_400_000, title: 'x' });
+    t.core.events.emit('exception.flagged', { id: 803, severity: 'high', startedAt: old + 3600_000, title: 'x' });
+    t.core.events.emit('exception.flagged', { id: 804, severity: 'low', startedAt: old, title: 'x' });
+    const digest = await until(async () => (await t.sys<Alert[]>('alerts.list', {})).find((a) => a.title.startsWith('3 exceptions')));
+    expect(digest).toMatchObject({ severity: 'high', title: '3 exceptions found in past transactions (Jan 10, 2026 – Jan 11, 2026)' });
+    expect(digest.body).toMatch(/^2 high, 1 medium\. /);
+    expect(await t.sys<Alert[]>('alerts.list', {})).toHaveLength(2);
   });
 
   it('the threshold follows alerts.minSeverity, and one exception never raises two alerts', async () => {
@@ -85,7 +109,7 @@ describe('alerts from POS exceptions', () => {
     cleanups.push(tmp.cleanup);
     let t = await station(tmp.dir);
     const watch = await configure(t);
-    writeFileSync(join(watch, 'day.csv'), modisoftReport({ refundCents: 7500, tranId: 9400 }));
+    writeFileSync(join(watch, 'day.csv'), modisoftReport({ refundCents: 7500, tranId: 9400, day: yesterday() }));
     await smtp!.waitFor(1);
     await t.close();
     tc = undefined;

@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ONBOARD, testCore } from '../helpers/core.js';
 import { smtpSink } from '../alerts/helpers.js';
-import { modisoftReport } from '../alerts/pos-report.js';
+import { modisoftReport, yesterday } from '../alerts/pos-report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const smtp = await smtpSink();
@@ -58,7 +58,7 @@ for (let i = 0; i < RUNS; i++) {
   const cents = 5100 + i * 7;
   const amount = `$${(cents / 100).toFixed(2)}`;
   endToEnd.push(
-    await timeToMail(() => writeFileSync(join(watch, `report-${i}.csv`), modisoftReport({ refundCents: cents, tranId: 10_000 + i * 2, minute: 10 + i })), `refund ${amount}`),
+    await timeToMail(() => writeFileSync(join(watch, `report-${i}.csv`), modisoftReport({ refundCents: cents, tranId: 10_000 + i * 2, minute: 10 + i, day: yesterday() })), `refund ${amount}`),
   );
 }
 

@@ -54,6 +54,10 @@ export const SETTINGS: Record<string, SettingSpec> = {
   'webhook.token': spec(z.string().max(500), 'Bearer token for a Webex bot (webhook.kind webex); empty for incoming webhooks.', true),
   'webhook.roomId': spec(z.string().max(200), 'Webex room the bot posts into.'),
   'alerts.minSeverity': spec(z.enum(['low', 'medium', 'high', 'critical']), 'New exceptions at or above this severity raise an alert (default medium).'),
+  'alerts.maxAgeHours': spec(
+    z.coerce.number().int().min(1).max(8760),
+    'Exceptions on transactions older than this many hours (an import of past reports) are summed up in one alert instead of one alert each (default 72).',
+  ),
   'alerts.desktop': spec(Bool, 'Show alerts as desktop notifications (default true).'),
   'alerts.linkBase': spec(z.string().max(500), 'Start of deep links in alerts, e.g. http://station.local:8780 (default penny://open).'),
   'alerts.stormWindowMinutes': spec(z.coerce.number().int().min(0).max(1440), 'Bursts of one alert type on one register within this many minutes go out as one message (0 = off; default 10).'),

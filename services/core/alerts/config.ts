@@ -26,6 +26,7 @@ export interface WebhookConfig {
 }
 export interface AlertOptions {
   minSeverity: Severity;
+  maxAgeMs: number;
   desktop: boolean;
   linkBase: string;
   stormWindowMs: number;
@@ -35,10 +36,18 @@ export interface AlertOptions {
 
 export const DEFAULT_LINK_BASE = 'penny://open';
 
+/** Which new exceptions raise an alert of their own: read for each one, so only these two settings. */
+export function exceptionGate(d: AppDeps): Pick<AlertOptions, 'minSeverity' | 'maxAgeMs'> {
+  return {
+    minSeverity: readSetting<Severity>(d.db, d.secrets, 'alerts.minSeverity') ?? 'medium',
+    maxAgeMs: (readSetting<number>(d.db, d.secrets, 'alerts.maxAgeHours') ?? 72) * 3600_000,
+  };
+}
+
 export function alertOptions(d: AppDeps): AlertOptions {
   const get = <T>(k: string) => readSetting<T>(d.db, d.secrets, k);
   return {
-    minSeverity: get<Severity>('alerts.minSeverity') ?? 'medium',
+    ...exceptionGate(d),
     desktop: get<boolean>('alerts.desktop') ?? true,
     linkBase: (get<string>('alerts.linkBase') ?? DEFAULT_LINK_BASE).replace(/\/+$/, ''),
     stormWindowMs: (get<number>('alerts.stormWindowMinutes') ?? 10) * 60_000,

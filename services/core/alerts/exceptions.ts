@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { Severity } from '../../contract/commands/rules.js';
 import type { AppDeps } from '../app.js';
 import type { Actor } from '../context.js';
-import { passesMinSeverity, raiseAlert } from './raise.js';
+import { alertOptions, exceptionGate } from './config.js';
+import { atLeast, severityRank } from './policy.js';
+import { raiseAlert } from './raise.js';
+import { renderContext } from './templates.js';
 import { stmt } from '../db/statements.js';
 
 /**
@@ -17,7 +20,9 @@ export const FlaggedPayload = z.object({
   body: z.string().max(4000).optional(),
   type: z.string().max(40).optional(),
   register: z.string().max(40).optional(),
-  registerId: z.number().int().optional(),
+  registerId: z.number().int().nullable().optional(),
+  /** When the flagged transaction happened; older than alerts.maxAgeHours goes into a backlog alert. */
+  startedAt: z.number().int().optional(),
 });
 
 const money = (cents: number) => `$${(Math.abs(cents) / 100).toFixed(2)}`;
@@ -51,18 +56,72 @@ function describe(d: AppDeps, p: z.infer<typeof FlaggedPayload>) {
 
 /**
  * The rules domain emits after its transaction commits, so a crash in between would flag an
- * exception without an alert. On start, recent exceptions (last hour) with no alert get one.
+ * exception without an alert. On start, recent exceptions (last hour) with no alert get one, unless
+ * their transaction is older than alerts.maxAgeHours (those were summed up, or are now too old).
  */
 export function catchUpExceptions(d: AppDeps, handler: (name: string, payload: unknown) => void): number {
   if (!stmt(d.db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exception'").get()) return 0;
-  const missed = stmt(d.db, "SELECT id, severity FROM exception e WHERE created_at >= ? AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.dedupe_key = 'exception:' || e.id) ORDER BY id")
-    .all(d.clock.now() - 60 * 60_000) as { id: number; severity: string }[];
+  const now = d.clock.now();
+  const missed = stmt(
+    d.db,
+    "SELECT id, severity, started_at AS startedAt FROM exception e WHERE created_at >= ? AND started_at >= ? AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.dedupe_key = 'exception:' || e.id) ORDER BY id",
+  ).all(now - 60 * 60_000, now - exceptionGate(d).maxAgeMs) as { id: number; severity: string; startedAt: number }[];
   for (const m of missed) handler('exception.flagged', m);
   return missed.length;
 }
 
-/** Subscribes to new exceptions on the core's bus and raises an alert for each one at or above alerts.minSeverity. */
+/** Exceptions on old transactions seen in one burst of events, waiting to become one alert. */
+interface Backlog {
+  count: number;
+  bySeverity: Map<Severity, number>;
+  from: number;
+  to: number;
+  firstId: number;
+  lastId: number;
+}
+
+const day = (ms: number, tz: string) => new Date(ms).toLocaleDateString('en-US', { timeZone: tz, month: 'short', day: 'numeric', year: 'numeric' });
+
+function backlogAlert(d: AppDeps, b: Backlog, actor: Actor, timezone: string) {
+  const sevs = [...b.bySeverity].sort((x, y) => severityRank(y[0]) - severityRank(x[0]));
+  const top = sevs[0]![0];
+  const span = day(b.from, timezone) === day(b.to, timezone) ? day(b.from, timezone) : `${day(b.from, timezone)} – ${day(b.to, timezone)}`;
+  raiseAlert(
+    d,
+    {
+      source: 'exception',
+      severity: top,
+      title: `${b.count.toLocaleString('en-US')} exception${b.count === 1 ? '' : 's'} found in past transactions (${span})`,
+      body:
+        `${sevs.map(([s, n]) => `${n.toLocaleString('en-US')} ${s}`).join(', ')}. ` +
+        'These transactions are older than the alert window, so they are summed up here instead of one alert each. Open Review to go through them.',
+      link: `${alertOptions(d).linkBase}/#/review`,
+      dedupeKey: `exception-backlog:${b.firstId}-${b.lastId}`,
+    },
+    actor,
+    { noStorm: true },
+  );
+}
+
+/**
+ * Subscribes to new exceptions on the core's bus and raises an alert for each one at or above
+ * alerts.minSeverity. An exception on a transaction older than alerts.maxAgeHours (a report of past
+ * days imported at once, perhaps months of them) would flood every channel with news no one can act
+ * on; those of one burst are counted and raised as a single alert once the burst is over.
+ */
 export function onExceptionFlagged(d: AppDeps, actor: Actor, kick: () => void) {
+  let backlog: Backlog | null = null;
+  const flush = () => {
+    const b = backlog;
+    backlog = null;
+    if (!b) return;
+    try {
+      backlogAlert(d, b, actor, renderContext(d.db).zone);
+      kick();
+    } catch (err) {
+      d.logger.error('alerts: could not raise the alert for past exceptions', { count: b.count, error: (err as Error).message });
+    }
+  };
   return (name: string, payload: unknown) => {
     if (name !== 'exception.flagged') return;
     const parsed = FlaggedPayload.safeParse(payload);
@@ -71,7 +130,21 @@ export function onExceptionFlagged(d: AppDeps, actor: Actor, kick: () => void) {
       return;
     }
     const p = parsed.data;
-    if (!passesMinSeverity(d, p.severity)) return;
+    const opts = exceptionGate(d);
+    if (!atLeast(p.severity, opts.minSeverity)) return;
+    if (p.startedAt !== undefined && p.startedAt < d.clock.now() - opts.maxAgeMs) {
+      if (!backlog) {
+        backlog = { count: 0, bySeverity: new Map(), from: p.startedAt, to: p.startedAt, firstId: p.id, lastId: p.id };
+        setImmediate(flush);
+      }
+      backlog.count++;
+      backlog.bySeverity.set(p.severity, (backlog.bySeverity.get(p.severity) ?? 0) + 1);
+      backlog.from = Math.min(backlog.from, p.startedAt);
+      backlog.to = Math.max(backlog.to, p.startedAt);
+      backlog.firstId = Math.min(backlog.firstId, p.id);
+      backlog.lastId = Math.max(backlog.lastId, p.id);
+      return;
+    }
     try {
       const x = describe(d, p);
       // Raised inside the emitter's transaction when it emits from one, so exception and alert commit together.

@@ -4,7 +4,7 @@ import type { Severity } from '../../contract/commands/rules.js';
 import type { AppDeps } from '../app.js';
 import type { Actor } from '../context.js';
 import { alertOptions, webhookConfig, type AlertOptions } from './config.js';
-import { atLeast, isTopSeverity, pluralLabel, severityRank } from './policy.js';
+import { isTopSeverity, pluralLabel, severityRank } from './policy.js';
 import { getAlertRow, refreshAlertStatus, type AlertRow, type ContactRow } from './records.js';
 import { stmt } from '../db/statements.js';
 
@@ -167,4 +167,3 @@ export function closeStorms(d: AppDeps, actor: Actor): number[] {
 }
 
 /** New exceptions at or above the configured severity raise alerts. */
-export const passesMinSeverity = (d: AppDeps, s: Severity) => atLeast(s, alertOptions(d).minSeverity);

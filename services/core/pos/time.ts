@@ -31,9 +31,13 @@ interface MinuteInfo {
  *   take the earlier (daylight-time) offset. This is what makes a no-sale burst across the hour
  *   count correctly instead of being split an hour apart.
  *
- * Conversions are cached per minute, so a million rows cost a few thousand luxon calls.
+ * Most days have one UTC offset from end to end; those convert with arithmetic alone. Only the
+ * two transition days a year go through luxon, minute by minute (cached), so a million rows cost a
+ * few hundred luxon calls.
  */
 export class WallClockResolver {
+  /** Per local date (yyyymmdd): the day's single offset in minutes, or null on a transition day. */
+  private dayOffset = new Map<number, number | null>();
   private cache = new Map<string, MinuteInfo>();
   private prev: number | null = null;
   private direction = 0;
@@ -41,7 +45,25 @@ export class WallClockResolver {
     if (!DateTime.local().setZone(zone).isValid) throw new Error(`unknown time zone ${zone}`);
   }
 
+  private uniformOffset(w: WallClock): number | null {
+    const key = w.year * 10_000 + w.month * 100 + w.day;
+    let off = this.dayOffset.get(key);
+    if (off === undefined) {
+      // Offsets sampled every 6 hours from a day and a half before local noon to a day and a half
+      // after cover every instant the day's wall times can map to (offsets stay within ±14 h).
+      const noon = Date.UTC(w.year, w.month - 1, w.day, 12);
+      const seen = new Set<number>();
+      for (let h = -36; h <= 36; h += 6) seen.add(DateTime.fromMillis(noon + h * 3600_000, { zone: this.zone }).offset);
+      off = seen.size === 1 ? [...seen][0]! : null;
+      if (this.dayOffset.size > 100_000) this.dayOffset.clear();
+      this.dayOffset.set(key, off);
+    }
+    return off;
+  }
+
   private minute(w: WallClock): MinuteInfo {
+    const off = this.uniformOffset(w);
+    if (off !== null) return { earlier: Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - off * 60_000, later: null };
     const key = `${w.year}-${w.month}-${w.day} ${w.hour}:${w.minute}`;
     let info = this.cache.get(key);
     if (!info) {

@@ -30,8 +30,8 @@ export function createRulesApp(d: AppDeps): RulesApp {
 
   const runRules: RulesApp['runRules'] = (since, until, actor) => {
     const rules = loadRules(d).filter((r) => r.definition.enabled).map((r) => r.definition);
-    const { hits, evaluated } = evaluate(db, rules, since, until);
-    const { created, updated } = saveHits(d, hits);
+    const { hits, evaluated, txns } = evaluate(db, rules, since, until);
+    const { created, updated } = saveHits(d, hits, txns);
     db.transaction(() => d.audit(actor, { action: 'rules.run', entity: 'rule', entityId: null, details: { since, until, evaluated, flagged: hits.size, created, updated } }))();
     return { evaluated, flagged: hits.size, created, updated };
   };

@@ -7,7 +7,9 @@ export interface EvalTxn {
   startedAt: number;
   type: string;
   amountCents: number;
+  registerId: number | null;
   register: string | null;
+  employeeId: number | null;
   employee: string | null;
   card: string | null;
   flags: string;
@@ -145,35 +147,74 @@ function evaluator(rule: RuleDefinition, outliers?: Map<string, string>): Evalua
   };
 }
 
-const SELECT = `SELECT t.id, t.started_at AS startedAt, t.type, t.amount_cents AS amountCents, r.code AS register, e.pos_id AS employee,
-  t.card, t.flags, t.wall_time AS wallTime
-  FROM pos_transaction t LEFT JOIN register r ON r.id = t.register_id LEFT JOIN employee e ON e.id = t.employee_id`;
+const COLUMNS = 'id, started_at, type, amount_cents, register_id, employee_id, card, flags, wall_time';
+type ScanRow = [number, number, string, number, number | null, number | null, string | null, string, string];
+
+/**
+ * Reads transactions as arrays (no per-row objects from SQLite, no joins) and names their
+ * register and employee from two small maps read once per run.
+ */
+class TxnReader {
+  private readonly registers: Map<number, string>;
+  private readonly employees: Map<number, string>;
+  constructor(private readonly db: Db) {
+    this.registers = new Map(db.prepare('SELECT id, code FROM register').raw().all() as [number, string][]);
+    this.employees = new Map(db.prepare('SELECT id, pos_id FROM employee').raw().all() as [number, string][]);
+  }
+
+  *scan(where: string, ...args: unknown[]): Generator<EvalTxn> {
+    const stmt = this.db.prepare(`SELECT ${COLUMNS} FROM pos_transaction WHERE ${where}`).raw();
+    for (const r of stmt.iterate(...args) as Iterable<ScanRow>) {
+      yield {
+        id: r[0],
+        startedAt: r[1],
+        type: r[2],
+        amountCents: r[3],
+        registerId: r[4],
+        register: r[4] === null ? null : (this.registers.get(r[4]) ?? null),
+        employeeId: r[5],
+        employee: r[5] === null ? null : (this.employees.get(r[5]) ?? null),
+        card: r[6],
+        flags: r[7],
+        wallTime: r[8],
+      };
+    }
+  }
+
+  employeeName(id: number): string | undefined {
+    return this.employees.get(id);
+  }
+}
+
+type BaselineRule = Extract<RuleDefinition, { kind: 'baseline' }>;
 
 /**
  * For each baseline rule: which employees' rate of the matching type over the period ending at
- * `until` is at least minZ standard deviations above their peers' (leave-one-out).
+ * `until` is at least minZ standard deviations above their peers' (leave-one-out). Totals are one
+ * GROUP BY in SQLite; only the rule's own types are read into JS (through the type index).
  */
-function baselineOutliers(db: Db, rules: Extract<RuleDefinition, { kind: 'baseline' }>[], until: number): Map<string, Map<string, string>> {
+function baselineOutliers(db: Db, reader: TxnReader, rules: BaselineRule[], until: number): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
-  if (!rules.length) return out;
-  const maxPeriod = Math.max(...rules.map((r) => r.periodDays)) * 86_400_000;
-  const filters = rules.map((r) => compileFilter(r.match));
-  const totals = rules.map(() => new Map<string, number>());
-  const hits = rules.map(() => new Map<string, number>());
-  const stmt = db.prepare(`${SELECT} WHERE t.started_at BETWEEN ? AND ? AND t.employee_id IS NOT NULL`);
-  for (const t of stmt.iterate(until - maxPeriod, until) as Iterable<EvalTxn>) {
-    for (let i = 0; i < rules.length; i++) {
-      if (t.startedAt < until - rules[i]!.periodDays * 86_400_000) continue;
-      totals[i]!.set(t.employee!, (totals[i]!.get(t.employee!) ?? 0) + 1);
-      if (filters[i]!(t)) hits[i]!.set(t.employee!, (hits[i]!.get(t.employee!) ?? 0) + 1);
+  const totalsQuery = db.prepare('SELECT employee_id, count(*) FROM pos_transaction WHERE started_at BETWEEN ? AND ? AND employee_id IS NOT NULL GROUP BY employee_id').raw();
+  for (const r of rules) {
+    const from = until - r.periodDays * 86_400_000;
+    const totals = new Map<string, number>();
+    for (const [id, n] of totalsQuery.all(from, until) as [number, number][]) {
+      const name = reader.employeeName(id);
+      if (name !== undefined) totals.set(name, n);
     }
-  }
-  rules.forEach((r, i) => {
+    const filter = compileFilter(r.match);
+    const counts = new Map<string, number>();
+    const rows = r.match.types
+      ? r.match.types.flatMap((type) => [...reader.scan('type = ? AND started_at BETWEEN ? AND ? AND employee_id IS NOT NULL', type, from, until)])
+      : reader.scan('started_at BETWEEN ? AND ? AND employee_id IS NOT NULL', from, until);
+    for (const t of rows) if (t.employee !== null && filter(t)) counts.set(t.employee, (counts.get(t.employee) ?? 0) + 1);
+
     const rates = new Map<string, number>();
-    for (const [emp, n] of totals[i]!) if (n >= BASELINE_MIN_TRANSACTIONS) rates.set(emp, (hits[i]!.get(emp) ?? 0) / n);
+    for (const [emp, n] of totals) if (n >= BASELINE_MIN_TRANSACTIONS) rates.set(emp, (counts.get(emp) ?? 0) / n);
     const flagged = new Map<string, string>();
     for (const [emp, rate] of rates) {
-      const count = hits[i]!.get(emp) ?? 0;
+      const count = counts.get(emp) ?? 0;
       if (count < r.minEvents) continue;
       const peers = [...rates].filter(([e]) => e !== emp).map(([, v]) => v);
       if (peers.length < r.minPeers) continue;
@@ -181,11 +222,11 @@ function baselineOutliers(db: Db, rules: Extract<RuleDefinition, { kind: 'baseli
       const sd = Math.sqrt(peers.reduce((s, v) => s + (v - mean) ** 2, 0) / peers.length);
       const z = (rate - mean) / Math.max(sd, BASELINE_MIN_SD);
       if (z >= r.minZ) {
-        flagged.set(emp, `${emp}: ${count} of ${totals[i]!.get(emp)} transactions (${(rate * 100).toFixed(1)}%) vs peers ${(mean * 100).toFixed(1)}% over ${r.periodDays} days, z = ${z.toFixed(1)}`);
+        flagged.set(emp, `${emp}: ${count} of ${totals.get(emp)} transactions (${(rate * 100).toFixed(1)}%) vs peers ${(mean * 100).toFixed(1)}% over ${r.periodDays} days, z = ${z.toFixed(1)}`);
       }
     }
     out.set(r.id, flagged);
-  });
+  }
   return out;
 }
 
@@ -194,27 +235,32 @@ function baselineOutliers(db: Db, rules: Extract<RuleDefinition, { kind: 'baseli
  * and sequences also see the transactions just before `since`, so a burst across the boundary
  * counts, but only transactions inside the range are flagged.
  */
-export function evaluate(db: Db, rules: RuleDefinition[], since: number, until: number): { hits: Hits; evaluated: number } {
-  const outliers = baselineOutliers(db, rules.filter((r): r is Extract<RuleDefinition, { kind: 'baseline' }> => r.kind === 'baseline'), until);
+export function evaluate(db: Db, rules: RuleDefinition[], since: number, until: number): { hits: Hits; evaluated: number; txns: Map<number, EvalTxn> } {
+  const reader = new TxnReader(db);
+  const outliers = baselineOutliers(db, reader, rules.filter((r): r is BaselineRule => r.kind === 'baseline'), until);
   const evs = rules.map((r) => evaluator(r, outliers.get(r.id)));
   const lookback = Math.max(0, ...evs.map((e) => e.lookbackMs));
   const hits: Hits = new Map();
+  // The flagged transactions themselves, so storing their exceptions needs no second read.
+  const txns = new Map<number, EvalTxn>();
   let evaluated = 0;
   const hit = (t: EvalTxn, h: Hit) => {
     // Only flag inside the range; the look-back rows are context.
     if (t.startedAt < since) return;
     let m = hits.get(t.id);
-    if (!m) hits.set(t.id, (m = new Map()));
+    if (!m) {
+      hits.set(t.id, (m = new Map()));
+      txns.set(t.id, t);
+    }
     const prev = m.get(h.ruleId);
     if (prev) prev.related = [...new Set([...prev.related, ...h.related])].slice(-MAX_RELATED);
     else m.set(h.ruleId, h);
   };
-  const stmt = db.prepare(`${SELECT} WHERE t.started_at BETWEEN ? AND ? ORDER BY t.started_at, t.id`);
-  for (const t of stmt.iterate(since - lookback, until) as Iterable<EvalTxn>) {
+  for (const t of reader.scan('started_at BETWEEN ? AND ? ORDER BY started_at, id', since - lookback, until)) {
     if (t.startedAt >= since) evaluated++;
     for (const e of evs) e.feed(t, hit);
   }
-  return { hits, evaluated };
+  return { hits, evaluated, txns };
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };

@@ -2,7 +2,7 @@ import { PennyError } from '../../contract/errors.js';
 import type { ExceptionSummary, Severity } from '../../contract/commands/rules.js';
 import type { AppDeps } from '../app.js';
 import type { Db } from '../db/open.js';
-import { maxSeverity, type Hits } from './engine.js';
+import { maxSeverity, type EvalTxn, type Hits } from './engine.js';
 
 interface ExceptionRow {
   id: number;
@@ -63,20 +63,29 @@ export function getException(db: Db, id: number): ExceptionSummary {
   return withReasons(db, [row])[0]!;
 }
 
+export interface CreatedException {
+  id: number;
+  transactionId: number;
+  severity: Severity;
+  ruleIds: string[];
+  startedAt: number;
+  registerId: number | null;
+}
+
 /**
  * Writes rule hits as exceptions: one per flagged transaction, found again by its transaction, so
  * running rules twice (or after a rule changed) adds reasons but never a second exception.
- * Reviewers' statuses are kept.
+ * Reviewers' statuses are kept. `txns` holds the flagged transactions as the rules read them.
  */
-export function saveHits(d: AppDeps, hits: Hits): { created: number; updated: number; createdIds: { id: number; transactionId: number; severity: Severity; ruleIds: string[]; startedAt: number }[] } {
+export function saveHits(d: AppDeps, hits: Hits, txns: Map<number, EvalTxn>): { created: number; updated: number; createdIds: CreatedException[] } {
   const { db } = d;
   const now = d.clock.now();
-  const find = db.prepare('SELECT id, severity FROM exception WHERE transaction_id = ?');
-  const txn = db.prepare('SELECT started_at, type, register_id, employee_id, amount_cents FROM pos_transaction WHERE id = ?');
+  const find = db.prepare('SELECT id FROM exception WHERE transaction_id = ?').pluck();
   const insert = db.prepare(
     'INSERT INTO exception (transaction_id, status, severity, started_at, type, register_id, employee_id, amount_cents, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const existingReason = db.prepare('SELECT detail, related, severity, rule_name FROM exception_reason WHERE exception_id = ? AND rule_id = ?');
+  const insertReason = db.prepare('INSERT INTO exception_reason (exception_id, rule_id, rule_name, severity, detail, related) VALUES (?, ?, ?, ?, ?, ?)');
   const upsertReason = db.prepare(
     `INSERT INTO exception_reason (exception_id, rule_id, rule_name, severity, detail, related) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT(exception_id, rule_id) DO UPDATE SET rule_name = excluded.rule_name, severity = excluded.severity, detail = excluded.detail, related = excluded.related`,
@@ -84,39 +93,40 @@ export function saveHits(d: AppDeps, hits: Hits): { created: number; updated: nu
   const link = db.prepare('INSERT OR IGNORE INTO exception_transaction (exception_id, transaction_id, role) VALUES (?, ?, ?)');
   const severities = db.prepare('SELECT severity FROM exception_reason WHERE exception_id = ?').pluck();
   const setSeverity = db.prepare('UPDATE exception SET severity = ?, updated_at = ? WHERE id = ?');
-  let created = 0;
   let updated = 0;
-  const createdIds: { id: number; transactionId: number; severity: Severity; ruleIds: string[]; startedAt: number }[] = [];
+  const createdIds: CreatedException[] = [];
   const updatedIds: { id: number; severity: Severity }[] = [];
   db.transaction(() => {
     for (const [txnId, byRule] of hits) {
       const reasons = [...byRule.values()];
-      const sev = maxSeverity(reasons.map((r) => r.severity));
-      let ex = find.get(txnId) as { id: number; severity: Severity } | undefined;
-      let changed = false;
-      const isNew = !ex;
-      if (!ex) {
-        const t = txn.get(txnId) as { started_at: number; type: string; register_id: number | null; employee_id: number | null; amount_cents: number };
-        const id = Number(insert.run(txnId, 'open', sev, t.started_at, t.type, t.register_id, t.employee_id, t.amount_cents, now, now).lastInsertRowid);
-        ex = { id, severity: sev };
+      const existing = find.get(txnId) as number | undefined;
+      if (existing === undefined) {
+        const t = txns.get(txnId)!;
+        const sev = maxSeverity(reasons.map((r) => r.severity));
+        const id = Number(insert.run(txnId, 'open', sev, t.startedAt, t.type, t.registerId, t.employeeId, t.amountCents, now, now).lastInsertRowid);
         link.run(id, txnId, 'primary');
-        created++;
-        createdIds.push({ id, transactionId: txnId, severity: sev, ruleIds: reasons.map((r) => r.ruleId), startedAt: t.started_at });
+        for (const r of reasons) {
+          insertReason.run(id, r.ruleId, r.ruleName, r.severity, r.detail, JSON.stringify(r.related));
+          for (const rel of r.related) link.run(id, rel, 'related');
+        }
+        createdIds.push({ id, transactionId: txnId, severity: sev, ruleIds: reasons.map((r) => r.ruleId), startedAt: t.startedAt, registerId: t.registerId });
+        continue;
       }
+      let changed = false;
       for (const r of reasons) {
         const related = JSON.stringify(r.related);
-        const old = existingReason.get(ex.id, r.ruleId) as { detail: string; related: string; severity: string; rule_name: string } | undefined;
+        const old = existingReason.get(existing, r.ruleId) as { detail: string; related: string; severity: string; rule_name: string } | undefined;
         if (!old || old.detail !== r.detail || old.related !== related || old.severity !== r.severity || old.rule_name !== r.ruleName) {
-          upsertReason.run(ex.id, r.ruleId, r.ruleName, r.severity, r.detail, related);
+          upsertReason.run(existing, r.ruleId, r.ruleName, r.severity, r.detail, related);
           changed = true;
         }
-        for (const rel of r.related) link.run(ex.id, rel, 'related');
+        for (const rel of r.related) link.run(existing, rel, 'related');
       }
-      if (changed && !isNew) {
-        const all = maxSeverity(severities.all(ex.id) as Severity[]);
-        setSeverity.run(all, now, ex.id);
+      if (changed) {
+        const all = maxSeverity(severities.all(existing) as Severity[]);
+        setSeverity.run(all, now, existing);
         updated++;
-        updatedIds.push({ id: ex.id, severity: all });
+        updatedIds.push({ id: existing, severity: all });
       }
     }
   })();
@@ -129,7 +139,7 @@ export function saveHits(d: AppDeps, hits: Hits): { created: number; updated: nu
     const status = (db.prepare('SELECT status FROM exception WHERE id = ?').pluck().get(u.id) as string) ?? 'open';
     d.events.emit('exception.updated', { id: u.id, status, severity: u.severity });
   }
-  return { created, updated, createdIds };
+  return { created: createdIds.length, updated, createdIds };
 }
 
 /** The filters exceptions.list and review.list share: SQL conditions on `exception x` and their arguments. */

@@ -17,6 +17,7 @@ import { applyRetention, pinRange } from './retention.js';
 import { mergeRanges, resolveMedia } from './segments.js';
 import { Supervisor } from './supervisor.js';
 import { streamUrlFor } from '../cameras/app.js';
+import { stmt } from '../db/statements.js';
 
 interface CameraRow {
   id: number;
@@ -135,7 +136,7 @@ export function createVideoApp(d: AppDeps, opts: { recorder?: boolean } = {}): D
 
   /** Cameras (with rolls) that watch a register. */
   const camerasOf = (registerId: number) =>
-    db.prepare('SELECT camera_id, pre_roll_ms, post_roll_ms FROM register_camera WHERE register_id = ? ORDER BY camera_id').all(registerId) as {
+    stmt(db, 'SELECT camera_id, pre_roll_ms, post_roll_ms FROM register_camera WHERE register_id = ? ORDER BY camera_id').all(registerId) as {
       camera_id: number;
       pre_roll_ms: number;
       post_roll_ms: number;
@@ -259,10 +260,11 @@ export function createVideoApp(d: AppDeps, opts: { recorder?: boolean } = {}): D
         if (name === 'setting.changed' && (payload as { key: string }).key === 'video.clips.concurrency') queue.kick();
         if (name === 'exception.flagged') {
           // A flagged transaction gets its clip without anyone asking; a register with no camera simply has none.
-          const id = (payload as { id: number }).id;
+          const { id, registerId } = payload as { id: number; registerId?: number | null };
           try {
-            const ex = lookupException(db, id);
-            if (ex?.registerId && camerasOf(ex.registerId).length) {
+            // The rules domain names the register in the event; other sources are looked up.
+            const reg = registerId !== undefined ? registerId : lookupException(db, id)?.registerId;
+            if (reg && camerasOf(reg).length) {
               enqueue(exceptionTargets(id), 'copy');
               setImmediate(() => queue.kick());
             }

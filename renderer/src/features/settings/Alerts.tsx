@@ -156,14 +156,16 @@ const GROUPS: Group[] = [
   { title: 'SMS', short: 'SMS', keys: ['sms.baseUrl', 'sms.accountSid', 'sms.authToken', 'sms.from'], note: 'Test SMS goes to a contact: use “Send test SMS” above.' },
   { title: 'Chat webhook', short: 'chat', keys: ['webhook.kind', 'webhook.url', 'webhook.token', 'webhook.roomId'], test: 'webhook' },
   { title: 'Daily summary', short: 'summary', keys: ['summary.time', 'summary.weeklyDay'] },
+  { title: 'When alerts go out', short: 'alert policy', keys: ['alerts.minSeverity', 'alerts.maxAgeHours', 'alerts.stormWindowMinutes'] },
 ];
 const LABELS: Record<string, string> = {
   'smtp.host': 'SMTP host', 'smtp.port': 'SMTP port', 'smtp.secure': 'TLS from the start (port 465)', 'smtp.user': 'SMTP user', 'smtp.password': 'SMTP password', 'smtp.from': 'From address',
   'sms.baseUrl': 'SMS API base URL', 'sms.accountSid': 'Account SID', 'sms.authToken': 'Auth token', 'sms.from': 'From number',
   'webhook.kind': 'Chat service', 'webhook.url': 'Webhook URL', 'webhook.token': 'Bot token (Webex)', 'webhook.roomId': 'Room id (Webex)',
   'summary.time': 'Summary time', 'summary.weeklyDay': 'Weekly report day',
+  'alerts.minSeverity': 'Alert on exceptions from severity', 'alerts.maxAgeHours': 'One alert each only within (hours)', 'alerts.stormWindowMinutes': 'Group bursts within (minutes)',
 };
-const CHOICES: Record<string, string[]> = { 'webhook.kind': ['slack', 'teams', 'webex'], 'summary.weeklyDay': ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] };
+const CHOICES: Record<string, string[]> = { 'webhook.kind': ['slack', 'teams', 'webex'], 'alerts.minSeverity': ['low', 'medium', 'high', 'critical'], 'summary.weeklyDay': ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] };
 
 function Channels() {
   const settings = useQuery(() => api.call('settings.list', {}), []);
