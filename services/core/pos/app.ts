@@ -93,12 +93,14 @@ export function createPosApp(d: AppDeps, rules: Pick<RulesApp, 'runRules'>): Pos
         const mapping = input.mapping === undefined ? undefined : typeof input.mapping === 'string' ? preset(input.mapping) : { name: null, mapping: input.mapping };
         const src = await openSource({ path: input.path, format: input.format, mapping, defaultRegister: defaultRegister(), resolver: new WallClockResolver(tz) });
         const rows = [];
-        for await (const it of src.items) {
-          if (it.ok) {
-            const t = it.txn;
-            rows.push({ row: rows.length + 1, ok: true, type: t.type, rawType: t.rawType, startedAt: t.startedAt, wallTime: t.wallTime, amountCents: t.amountCents, register: t.register, employee: t.employee });
-          } else rows.push({ row: it.rejection.row, ok: false, error: `${it.rejection.field}: ${it.rejection.message}` });
-          if (rows.length >= input.rows) break;
+        read: for await (const batch of src.items) {
+          for (const it of batch) {
+            if (it.ok) {
+              const t = it.txn;
+              rows.push({ row: rows.length + 1, ok: true, type: t.type, rawType: t.rawType, startedAt: t.startedAt, wallTime: t.wallTime, amountCents: t.amountCents, register: t.register, employee: t.employee });
+            } else rows.push({ row: it.rejection.row, ok: false, error: `${it.rejection.field}: ${it.rejection.message}` });
+            if (rows.length >= input.rows) break read;
+          }
         }
         await src.items.return(undefined);
         const matching = src.headers.length ? presets().filter((p) => mappingFitsHeaders(p.mapping, src.headers)).map((p) => p.name) : [];

@@ -142,12 +142,14 @@ export class Importer {
           )
           .run(sha256, file, source.format, source.mappingName, startedAt, startedAt).lastInsertRowid,
       );
-      for await (const item of source.items) {
-        rows++;
-        if (!item.ok) {
-          rejectedCount++;
-          if (rejected.length < MAX_REJECTED_KEPT) rejected.push({ file, ...item.rejection });
-        } else {
+      for await (const batch of source.items) {
+        for (const item of batch) {
+          rows++;
+          if (!item.ok) {
+            rejectedCount++;
+            if (rejected.length < MAX_REJECTED_KEPT) rejected.push({ file, ...item.rejection });
+            continue;
+          }
           const t = item.txn;
           byType[t.type] = (byType[t.type] ?? 0) + 1;
           totalCents += t.amountCents;
@@ -158,7 +160,7 @@ export class Importer {
             if (t.startedAt > maxT) maxT = t.startedAt;
           }
         }
-        if ((rows & 1023) === 0) progress();
+        progress();
       }
       if (rows === rejectedCount) {
         const first = rejected[0];

@@ -24,7 +24,8 @@ export interface OpenedSource {
   headers: string[];
   mapping: ColumnMapping | null;
   mappingName: string | null;
-  items: AsyncGenerator<ParseItem>;
+  /** Parse items in batches (a chunk of the file each), so a million rows are not a million awaits. */
+  items: AsyncGenerator<ParseItem[]>;
 }
 
 type Kind = 'xml' | 'spreadsheet' | 'csv';
@@ -76,36 +77,36 @@ export async function openSource(o: SourceOptions): Promise<OpenedSource> {
   const kind = checkFormat(o.path, o.format);
   if (kind === 'xml') {
     const { items } = parseNaxml(o.path, o.resolver);
-    return { format: 'naxml', headerRow: null, headers: [], mapping: null, mappingName: null, items: fromArray(items) };
+    return { format: 'naxml', headerRow: null, headers: [], mapping: null, mappingName: null, items: inBatches(items) };
   }
 
   // Tables: read leading rows to find the header, then continue the same stream.
-  const rows: AsyncIterator<TableRow> = kind === 'spreadsheet' ? fromArray(readSpreadsheet(o.path)) : readCsv(o.path, o.onBytes);
+  const rows = new RowCursor(kind === 'spreadsheet' ? inBatches(readSpreadsheet(o.path)) : readCsv(o.path, o.onBytes));
   const lead: TableRow[] = [];
   let headerIdx: number | null = null;
   while (lead.length < 50) {
     const r = await rows.next();
-    if (r.done) break;
-    lead.push(r.value);
+    if (!r) break;
+    lead.push(r);
     if (o.mapping?.mapping.headerRow !== undefined) {
-      if (r.value.line >= o.mapping.mapping.headerRow) {
+      if (r.line >= o.mapping.mapping.headerRow) {
         headerIdx = lead.length - 1;
         break;
       }
-    } else if (o.mapping ? mappingFitsHeaders(o.mapping.mapping, r.value.cells) : findHeader([r.value]) !== null) {
+    } else if (o.mapping ? mappingFitsHeaders(o.mapping.mapping, r.cells) : findHeader([r]) !== null) {
       headerIdx = lead.length - 1;
       break;
     }
   }
   if (headerIdx === null && o.mapping) {
-    await rows.return?.(undefined);
+    await rows.close();
     const cols = Object.entries(o.mapping.mapping.columns).map(([f, c]) => `"${c}" (${f})`).join(', ');
     throw new PennyError('invalid_input', `${o.path}: the mapping${o.mapping.name ? ` "${o.mapping.name}"` : ''} expects column(s) ${cols}, and no row in the first ${lead.length} has them all.`, {
       field: '(mapping)',
     });
   }
   if (headerIdx === null) {
-    await rows.return?.(undefined);
+    await rows.close();
     throw new PennyError(
       'invalid_input',
       `${o.path}: no header row found in the first ${lead.length} rows (looked for columns such as date, type, amount, cashier). Give a mapping with the header row, or check the file.`,
@@ -115,7 +116,7 @@ export async function openSource(o: SourceOptions): Promise<OpenedSource> {
   const header = lead[headerIdx]!;
   const headers = header.cells.map((c) => String(c).trim());
   const sample = await rows.next();
-  const pending: TableRow[] = sample.done ? [] : [sample.value];
+  const pending: TableRow[] = sample ? [sample] : [];
   const modisoft = isModisoftHeader(headers);
   let mapping: ColumnMapping | null;
   let mappingName: string | null = null;
@@ -127,7 +128,7 @@ export async function openSource(o: SourceOptions): Promise<OpenedSource> {
     mappingName = 'modisoft';
   } else mapping = guessMapping(headers, pending[0]?.cells);
   if (!mapping) {
-    await rows.return?.(undefined);
+    await rows.close();
     throw new PennyError('invalid_input', `${o.path}: the columns (${headers.slice(0, 12).join(', ')}) could not be matched to date and amount; save a mapping preset for this source and import with it.`, {
       field: '(mapping)',
       row: header.line,
@@ -135,7 +136,7 @@ export async function openSource(o: SourceOptions): Promise<OpenedSource> {
   }
   const missing = Object.entries(mapping.columns).filter(([, c]) => !headers.includes(String(c).trim()));
   if (missing.length) {
-    await rows.return?.(undefined);
+    await rows.close();
     throw new PennyError('invalid_input', `${o.path}: the mapping expects column(s) ${missing.map(([f, c]) => `"${c}" (${f})`).join(', ')}, which the header on line ${header.line} does not have.`, {
       field: '(mapping)',
       row: header.line,
@@ -144,27 +145,61 @@ export async function openSource(o: SourceOptions): Promise<OpenedSource> {
   const format: PosFormat = mappingName === 'modisoft' && modisoft ? 'modisoft' : kind === 'spreadsheet' ? 'xlsx' : 'csv';
   const prefix = format === 'modisoft' ? 'modisoft' : `${format}:${mappingName ?? basename(o.path, extname(o.path))}`;
   const mapper = new RowMapper(mapping, headers, o.resolver, prefix, o.defaultRegister);
-  async function* items(): AsyncGenerator<ParseItem> {
+  async function* items(): AsyncGenerator<ParseItem[]> {
     try {
-      for (const r of pending) {
-        const it = mapper.map(r);
-        if (it) yield it;
-      }
-      for (;;) {
-        const r = await rows.next();
-        if (r.done) break;
-        const it = mapper.map(r.value);
-        if (it) yield it;
+      for (let batch: TableRow[] | null = [...pending, ...rows.buffered()]; batch; batch = await rows.nextBatch()) {
+        const out: ParseItem[] = [];
+        for (const r of batch) {
+          const it = mapper.map(r);
+          if (it) out.push(it);
+        }
+        if (out.length) yield out;
       }
     } finally {
-      await rows.return?.(undefined);
+      await rows.close();
     }
   }
   return { format, headerRow: header.line, headers, mapping, mappingName, items: items() };
 }
 
-async function* fromArray<T>(arr: T[]): AsyncGenerator<T> {
-  for (const x of arr) yield x;
+const BATCH = 2000;
+
+async function* inBatches<T>(arr: T[]): AsyncGenerator<T[]> {
+  for (let i = 0; i < arr.length; i += BATCH) yield arr.slice(i, i + BATCH);
+}
+
+/** Reads rows one at a time (to find the header), then hands over the rest batch by batch. */
+class RowCursor {
+  private batch: TableRow[] = [];
+  private at = 0;
+  constructor(private readonly batches: AsyncGenerator<TableRow[]>) {}
+
+  async next(): Promise<TableRow | undefined> {
+    while (this.at >= this.batch.length) {
+      const b = await this.nextBatch();
+      if (!b) return undefined;
+      this.batch = b;
+      this.at = 0;
+    }
+    return this.batch[this.at++];
+  }
+
+  /** What is left of the current batch, taken out of the cursor. */
+  buffered(): TableRow[] {
+    const rest = this.batch.slice(this.at);
+    this.batch = [];
+    this.at = 0;
+    return rest;
+  }
+
+  async nextBatch(): Promise<TableRow[] | null> {
+    const r = await this.batches.next();
+    return r.done ? null : r.value;
+  }
+
+  async close(): Promise<void> {
+    await this.batches.return(undefined);
+  }
 }
 
 export const fileSize = (path: string) => statSync(path).size;
