@@ -65,4 +65,24 @@ describe('migrations', () => {
     const m = (version: number): Migration => ({ version, name: `m${version}`, up: () => {} });
     expect(() => migrate(db, [m(2), m(1)])).toThrow(/out of order/);
   });
+
+  it('0090 moves POS lines and tenders to WITHOUT ROWID tables with their rows, keys and cascade intact', () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(db, MIGRATIONS.filter((m) => m.version < 90));
+    db.exec(`INSERT INTO pos_import (id, sha256, file_name, format, status, rows, transactions, duplicates, rejected_count, total_cents, by_type, rejected, started_at, finished_at)
+             VALUES (1, 'x', 'f.xml', 'naxml', 'imported', 1, 1, 0, 0, 500, '{}', '[]', 0, 0)`);
+    db.exec(`INSERT INTO pos_transaction (id, import_id, natural_key, type, raw_type, started_at, wall_time, amount_cents) VALUES (7, 1, 'k', 'sale', 'sale', 0, '2025-01-01T00:00:00', 500)`);
+    db.exec(`INSERT INTO pos_line VALUES (7, 1, 'item', 'Coffee', 1, 500, 'normal', NULL); INSERT INTO pos_tender VALUES (7, 1, 'cash', '', 500, NULL)`);
+    migrate(db, MIGRATIONS);
+    const sql = (t: string) => (db.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(t) as { sql: string }).sql;
+    expect(sql('pos_line')).toMatch(/STRICT, WITHOUT ROWID$/);
+    expect(sql('pos_tender')).toMatch(/STRICT, WITHOUT ROWID$/);
+    expect(db.prepare('SELECT description, amount_cents FROM pos_line').all()).toEqual([{ description: 'Coffee', amount_cents: 500 }]);
+    expect(db.prepare('SELECT code, amount_cents FROM pos_tender').all()).toEqual([{ code: 'cash', amount_cents: 500 }]);
+    expect(() => db.exec("INSERT INTO pos_tender VALUES (7, 1, 'card', '', 1, NULL)")).toThrow(/UNIQUE/);
+    expect(() => db.exec("INSERT INTO pos_line VALUES (99, 1, 'item', '', 1, 1, 'normal', NULL)")).toThrow(/FOREIGN KEY/);
+    db.exec('DELETE FROM pos_transaction WHERE id = 7');
+    expect(db.prepare('SELECT (SELECT count(*) FROM pos_line) + (SELECT count(*) FROM pos_tender) AS n').get()).toEqual({ n: 0 });
+  });
 });

@@ -2,7 +2,15 @@
  * Reads a money cell into integer cents without going through floating point:
  * "$ 30.99", "-$5.00", "$ -5.00", "(5.00)", "1,234.5", "12". Returns null when it is not money.
  */
+const PLAIN = /^\$ ?(-?)(\d{1,11})\.(\d\d)$/;
+
 export function parseCents(raw: string): number | null {
+  // Nearly every cell of a Modisoft export is "$ 12.34" or "$ -12.34": read those directly.
+  const m = PLAIN.exec(raw);
+  if (m) {
+    const cents = Number(m[2]) * 100 + Number(m[3]);
+    return m[1] && cents !== 0 ? -cents : cents;
+  }
   let s = raw.trim();
   if (s === '') return 0;
   let negative = false;

@@ -178,16 +178,37 @@ export class RowMapper {
     return i === undefined ? undefined : row[i];
   }
 
+  /** The last date cell read and what it became: rows of one minute share it, so most rows skip parsing. */
+  private lastDate: { dv: Cell; tv: Cell | undefined; wallTime: string; startedAt: number } | null = null;
+  private types = new Map<string, TxnType>();
+
+  private reject(row: TableRow, field: string, message: string): ParseItem {
+    return { ok: false, rejection: { row: row.line, field, message } };
+  }
+
+  private typeOf(raw: string): TxnType {
+    let t = this.types.get(raw);
+    if (t === undefined) {
+      t = raw ? normalizeType(raw, this.mapping.typeMap, this.mapping.defaultType) : this.mapping.defaultType;
+      if (this.types.size < 1000) this.types.set(raw, t);
+    }
+    return t;
+  }
+
   map(row: TableRow): ParseItem | null {
     const c = row.cells;
     if (c.every((x) => x === '' || x === undefined)) return null;
-    const reject = (field: string, message: string): ParseItem => ({ ok: false, rejection: { row: row.line, field, message } });
+    const reject = (field: string, message: string) => this.reject(row, field, message);
     const dateField: Field = this.mapping.columns.datetime ? 'datetime' : 'date';
     const dv = this.cell(c, dateField);
     if (dv === undefined || dv === '') return reject(this.mapping.columns[dateField]!, 'the date is missing');
     const tv = this.mapping.columns.time ? this.cell(c, 'time') : undefined;
-    const wall = parseWall(dv, this.mapping.dateOrder, tv);
-    if (!wall) return reject(this.mapping.columns[dateField]!, `not a date/time: "${String(dv).slice(0, 60)}"`);
+    let when = this.lastDate;
+    if (!when || when.dv !== dv || when.tv !== tv) {
+      const wall = parseWall(dv, this.mapping.dateOrder, tv);
+      if (!wall) return reject(this.mapping.columns[dateField]!, `not a date/time: "${String(dv).slice(0, 60)}"`);
+      when = this.lastDate = { dv, tv, wallTime: wallIso(wall), startedAt: this.resolver.resolve(wall) };
+    }
     const av = this.cell(c, 'amount');
     if (av === undefined) return reject(this.mapping.columns.amount!, 'the amount is missing');
     const amount = cellCents(av);
@@ -198,14 +219,13 @@ export class RowMapper {
     if (discount === null) return reject(this.mapping.columns.discount!, `not an amount: "${String(this.cell(c, 'discount')).slice(0, 60)}"`);
     const rawType = this.mapping.columns.type ? text(this.cell(c, 'type')) : '';
     if (this.mapping.columns.type && this.cell(c, 'type') === undefined) return reject(this.mapping.columns.type, 'the type is missing (row cut short)');
-    const type: TxnType = rawType ? normalizeType(rawType, this.mapping.typeMap, this.mapping.defaultType) : this.mapping.defaultType;
+    const type = this.typeOf(rawType);
     const registerCell = this.mapping.columns.register ? text(this.cell(c, 'register')) : '';
     const register = registerCell || this.defaultRegister;
     const employee = text(this.cell(c, 'employee')) || null;
     const tranId = text(this.cell(c, 'transactionId')) || null;
     const tender = text(this.cell(c, 'tender'));
-    const wallTime = wallIso(wall);
-    const startedAt = this.resolver.resolve(wall);
+    const { wallTime, startedAt } = when;
     // The register is part of the key only when it comes from the file, so re-importing a
     // Modisoft day under another default register still finds the earlier rows.
     const regKey = registerCell ? `${registerCell}|` : '';
