@@ -30,10 +30,15 @@ export function createRulesApp(d: AppDeps): RulesApp {
 
   const runRules: RulesApp['runRules'] = (since, until, actor) => {
     const rules = loadRules(d).filter((r) => r.definition.enabled).map((r) => r.definition);
-    const { hits, evaluated, txns } = evaluate(db, rules, since, until);
-    const { created, updated } = saveHits(d, hits, txns);
-    db.transaction(() => d.audit(actor, { action: 'rules.run', entity: 'rule', entityId: null, details: { since, until, evaluated, flagged: hits.size, created, updated } }))();
-    return { evaluated, flagged: hits.size, created, updated };
+    let created = 0;
+    let updated = 0;
+    const { evaluated, flagged } = evaluate(db, rules, since, until, (hits, txns) => {
+      const saved = saveHits(d, hits, txns);
+      created += saved.created;
+      updated += saved.updated;
+    });
+    db.transaction(() => d.audit(actor, { action: 'rules.run', entity: 'rule', entityId: null, details: { since, until, evaluated, flagged, created, updated } }))();
+    return { evaluated, flagged, created, updated };
   };
 
   return {
@@ -70,14 +75,20 @@ export function createRulesApp(d: AppDeps): RulesApp {
       'rules.preview': ({ rule, days, examples }) => {
         const until = clock.now();
         const since = until - days * DAY;
-        const { hits } = evaluate(db, [rule], since, until);
-        const ids = [...hits.keys()].sort((a, b) => b - a).slice(0, examples);
+        // Only the latest `examples` flagged transactions are kept; the rest are counted.
+        const latest = new Map<number, string>();
+        const { flagged } = evaluate(db, [rule], since, until, (hits) => {
+          for (const [id, m] of hits) latest.set(id, m.get(rule.id)!.detail);
+          const drop = [...latest.keys()].sort((a, b) => b - a).slice(examples);
+          for (const id of drop) latest.delete(id);
+        });
+        const ids = [...latest.keys()];
         const get = db.prepare(`${TXN_SELECT} WHERE t.id = ?`);
         const ex = ids
           .map((id) => ({ row: get.get(id) as TxnRow, id }))
           .sort((a, b) => b.row.started_at - a.row.started_at)
-          .map(({ row, id }) => ({ ...toTransaction(row), detail: hits.get(id)!.get(rule.id)!.detail }));
-        return { count: hits.size, since, until, examples: ex };
+          .map(({ row, id }) => ({ ...toTransaction(row), detail: latest.get(id)! }));
+        return { count: flagged, since, until, examples: ex };
       },
 
       'rules.run': ({ since, until }, ctx) => {

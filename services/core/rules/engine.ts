@@ -73,7 +73,11 @@ function groupKey(per: 'register' | 'employee' | 'store' | 'card', t: EvalTxn): 
 interface Evaluator {
   feed(t: EvalTxn, hit: (t: EvalTxn, h: Hit) => void): void;
   lookbackMs: number;
+  /** How long after it started this rule may still add a reason to `t` (a window that holds it). */
+  holdsMs(t: EvalTxn): number;
 }
+
+const holdsNothing = () => 0;
 
 function describe(t: EvalTxn) {
   return `${t.type.replace('_', ' ')} ${money(t.amountCents)} at ${t.wallTime.replace('T', ' ')}`;
@@ -83,7 +87,7 @@ function evaluator(rule: RuleDefinition, outliers?: Map<string, string>): Evalua
   const base = { ruleId: rule.id, ruleName: rule.name, severity: rule.severity };
   if (rule.kind === 'match') {
     const m = compileFilter(rule.match);
-    return { lookbackMs: 0, feed: (t, hit) => m(t) && hit(t, { ...base, detail: describe(t), related: [] }) };
+    return { lookbackMs: 0, holdsMs: holdsNothing, feed: (t, hit) => m(t) && hit(t, { ...base, detail: describe(t), related: [] }) };
   }
   if (rule.kind === 'window') {
     const m = compileFilter(rule.match);
@@ -91,6 +95,7 @@ function evaluator(rule: RuleDefinition, outliers?: Map<string, string>): Evalua
     const groups = new Map<string, EvalTxn[]>();
     return {
       lookbackMs: span,
+      holdsMs: (t) => (m(t) ? span : 0),
       feed(t, hit) {
         if (!m(t)) return;
         const key = groupKey(rule.per, t);
@@ -116,6 +121,8 @@ function evaluator(rule: RuleDefinition, outliers?: Map<string, string>): Evalua
     const groups = new Map<string, EvalTxn[]>();
     return {
       lookbackMs: span,
+      // A sequence flags only the transaction that completes it, as it arrives.
+      holdsMs: holdsNothing,
       feed(t, hit) {
         const key = groupKey(rule.per, t);
         if (key === null) return;
@@ -140,6 +147,7 @@ function evaluator(rule: RuleDefinition, outliers?: Map<string, string>): Evalua
   const m = compileFilter(rule.match);
   return {
     lookbackMs: 0,
+    holdsMs: holdsNothing,
     feed(t, hit) {
       if (!t.employee || !outliers?.has(t.employee) || !m(t)) return;
       hit(t, { ...base, detail: outliers.get(t.employee)!, related: [] });
@@ -149,6 +157,8 @@ function evaluator(rule: RuleDefinition, outliers?: Map<string, string>): Evalua
 
 const COLUMNS = 'id, started_at, type, amount_cents, register_id, employee_id, card, flags, wall_time';
 type ScanRow = [number, number, string, number, number | null, number | null, string | null, string, string];
+// Small pages: a page's rows are alive while it is consumed, and big ones outlive young-generation GC.
+const PAGE = 1000;
 
 /**
  * Reads transactions as arrays (no per-row objects from SQLite, no joins) and names their
@@ -162,22 +172,42 @@ class TxnReader {
     this.employees = new Map(db.prepare('SELECT id, pos_id FROM employee').raw().all() as [number, string][]);
   }
 
+  private toTxn(r: ScanRow): EvalTxn {
+    return {
+      id: r[0],
+      startedAt: r[1],
+      type: r[2],
+      amountCents: r[3],
+      registerId: r[4],
+      register: r[4] === null ? null : (this.registers.get(r[4]) ?? null),
+      employeeId: r[5],
+      employee: r[5] === null ? null : (this.employees.get(r[5]) ?? null),
+      card: r[6],
+      flags: r[7],
+      wallTime: r[8],
+    };
+  }
+
   *scan(where: string, ...args: unknown[]): Generator<EvalTxn> {
     const stmt = this.db.prepare(`SELECT ${COLUMNS} FROM pos_transaction WHERE ${where}`).raw();
-    for (const r of stmt.iterate(...args) as Iterable<ScanRow>) {
-      yield {
-        id: r[0],
-        startedAt: r[1],
-        type: r[2],
-        amountCents: r[3],
-        registerId: r[4],
-        register: r[4] === null ? null : (this.registers.get(r[4]) ?? null),
-        employeeId: r[5],
-        employee: r[5] === null ? null : (this.employees.get(r[5]) ?? null),
-        card: r[6],
-        flags: r[7],
-        wallTime: r[8],
-      };
+    for (const r of stmt.iterate(...args) as Iterable<ScanRow>) yield this.toTxn(r);
+  }
+
+  /**
+   * Transactions in [from, until] by time, read a page at a time: no statement stays open between
+   * pages, so whoever consumes the rows may write on the same connection as it goes.
+   */
+  *inTimeOrder(from: number, until: number): Generator<EvalTxn> {
+    const page = this.db
+      .prepare(`SELECT ${COLUMNS} FROM pos_transaction WHERE started_at <= ? AND (started_at, id) > (?, ?) ORDER BY started_at, id LIMIT ${PAGE}`)
+      .raw();
+    let after: [number, number] = [from, -1];
+    for (;;) {
+      const rows = page.all(until, after[0], after[1]) as ScanRow[];
+      for (const r of rows) yield this.toTxn(r);
+      if (rows.length < PAGE) return;
+      const last = rows[rows.length - 1]!;
+      after = [last[1], last[0]];
     }
   }
 
@@ -230,20 +260,33 @@ function baselineOutliers(db: Db, reader: TxnReader, rules: BaselineRule[], unti
   return out;
 }
 
+/** Receives final hits: the flagged transactions (as the rules read them) and every reason of each. */
+export type HitSink = (hits: Hits, txns: Map<number, EvalTxn>) => void;
+
+/** Hits are handed over in slices of about this many flagged transactions, so memory stays flat. */
+const SLICE = 2000;
+
 /**
  * Runs rules over the transactions started in [since, until] in one pass ordered by time. Windows
  * and sequences also see the transactions just before `since`, so a burst across the boundary
  * counts, but only transactions inside the range are flagged.
+ *
+ * A flagged transaction can gain reasons only while a window rule that counts it is still open
+ * (minutes for a No Sale burst, a week for refunds to one card); after that its hits are final and
+ * go to `sink`, in slices, rather than piling up over a months-long range.
  */
-export function evaluate(db: Db, rules: RuleDefinition[], since: number, until: number): { hits: Hits; evaluated: number; txns: Map<number, EvalTxn> } {
+export function evaluate(db: Db, rules: RuleDefinition[], since: number, until: number, sink: HitSink): { evaluated: number; flagged: number } {
   const reader = new TxnReader(db);
   const outliers = baselineOutliers(db, reader, rules.filter((r): r is BaselineRule => r.kind === 'baseline'), until);
   const evs = rules.map((r) => evaluator(r, outliers.get(r.id)));
   const lookback = Math.max(0, ...evs.map((e) => e.lookbackMs));
-  const hits: Hits = new Map();
-  // The flagged transactions themselves, so storing their exceptions needs no second read.
-  const txns = new Map<number, EvalTxn>();
+  let hits: Hits = new Map();
+  let txns = new Map<number, EvalTxn>();
+  // When each flagged transaction's reasons are final: once no window that holds it is still open.
+  const finalAt = new Map<number, number>();
   let evaluated = 0;
+  let flagged = 0;
+  let flushAt = SLICE;
   const hit = (t: EvalTxn, h: Hit) => {
     // Only flag inside the range; the look-back rows are context.
     if (t.startedAt < since) return;
@@ -251,16 +294,44 @@ export function evaluate(db: Db, rules: RuleDefinition[], since: number, until: 
     if (!m) {
       hits.set(t.id, (m = new Map()));
       txns.set(t.id, t);
+      finalAt.set(t.id, t.startedAt + Math.max(...evs.map((e) => e.holdsMs(t))));
+      flagged++;
     }
     const prev = m.get(h.ruleId);
     if (prev) prev.related = [...new Set([...prev.related, ...h.related])].slice(-MAX_RELATED);
     else m.set(h.ruleId, h);
   };
-  for (const t of reader.scan('started_at BETWEEN ? AND ? ORDER BY started_at, id', since - lookback, until)) {
+  /** Hands over the hits that are final at time `now` (all of them when null). */
+  const flush = (now: number | null) => {
+    if (now === null) {
+      if (hits.size) sink(hits, txns);
+      hits = new Map();
+      txns = new Map();
+      return;
+    }
+    const done: Hits = new Map();
+    const doneTxns = new Map<number, EvalTxn>();
+    for (const [id, m] of hits) {
+      if (finalAt.get(id)! >= now) continue;
+      done.set(id, m);
+      doneTxns.set(id, txns.get(id)!);
+      hits.delete(id);
+      txns.delete(id);
+      finalAt.delete(id);
+    }
+    if (done.size) sink(done, doneTxns);
+  };
+  for (const t of reader.inTimeOrder(since - lookback, until)) {
     if (t.startedAt >= since) evaluated++;
     for (const e of evs) e.feed(t, hit);
+    if (hits.size >= flushAt) {
+      flush(t.startedAt);
+      // What is still inside the look-back stays; try again once another slice has gathered.
+      flushAt = hits.size + SLICE;
+    }
   }
-  return { hits, evaluated, txns };
+  flush(null);
+  return { evaluated, flagged };
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };

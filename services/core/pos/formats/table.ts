@@ -40,7 +40,7 @@ export async function* readCsv(path: string, onBytes?: (bytes: number) => void):
   const { encoding, skip } = sniffEncoding(path);
   const decoder = new TextDecoder(encoding === 'utf16le' ? 'utf-16le' : 'utf-8');
   const tokenizer = new CsvTokenizer(MAX_FIELD_CHARS);
-  const src = createReadStream(path, { start: skip, highWaterMark: 256 * 1024 });
+  const src = createReadStream(path, { start: skip, highWaterMark: 64 * 1024 });
   let bytes = skip;
   try {
     for await (const chunk of src as AsyncIterable<Buffer>) {
