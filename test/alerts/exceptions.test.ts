@@ -88,6 +88,20 @@ describe('alerts from POS exceptions', () => {
     expect(await t.sys<Alert[]>('alerts.list', {})).toHaveLength(2);
   });
 
+  it('old exceptions flagged just before the station stops still get their summing-up alert', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.cleanup);
+    let t = await station(tmp.dir);
+    await t.sys('onboarding.complete', ONBOARD);
+    t.core.events.emit('exception.flagged', { id: 901, severity: 'high', startedAt: Date.UTC(2026, 0, 10, 18), title: 'x' });
+    await t.close();
+    tc = undefined;
+    t = await station(tmp.dir);
+    const [alert, ...more] = await t.sys<Alert[]>('alerts.list', {});
+    expect(more).toHaveLength(0);
+    expect(alert!.title).toBe('1 exception found in past transactions (Jan 10, 2026)');
+  });
+
   it('the threshold follows alerts.minSeverity, and one exception never raises two alerts', async () => {
     const t = await station();
     await t.sys('onboarding.complete', ONBOARD);

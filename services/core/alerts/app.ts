@@ -130,8 +130,8 @@ export function createAlertsApp(d: AppDeps, workerOptions: WorkerOptions = {}): 
         scheduler.check();
       }, workerOptions);
       const flagged = onExceptionFlagged(d, actor, kick);
-      unsubscribe.push(d.events.subscribe(flagged));
-      catchUpExceptions(d, flagged);
+      unsubscribe.push(d.events.subscribe(flagged.listener), flagged.flush);
+      catchUpExceptions(d, flagged.listener);
       unsubscribe.push(
         d.events.subscribe((name, payload) => {
           if (name === 'setting.changed' && CHANNEL_SETTINGS.test((payload as { key: string }).key)) kick();

@@ -107,9 +107,10 @@ function backlogAlert(d: AppDeps, b: Backlog, actor: Actor, timezone: string) {
  * Subscribes to new exceptions on the core's bus and raises an alert for each one at or above
  * alerts.minSeverity. An exception on a transaction older than alerts.maxAgeHours (a report of past
  * days imported at once, perhaps months of them) would flood every channel with news no one can act
- * on; those of one burst are counted and raised as a single alert once the burst is over.
+ * on; those of one burst are counted and raised as a single alert once the burst is over (or when
+ * the station stops first: `flush`).
  */
-export function onExceptionFlagged(d: AppDeps, actor: Actor, kick: () => void) {
+export function onExceptionFlagged(d: AppDeps, actor: Actor, kick: () => void): { listener: (name: string, payload: unknown) => void; flush(): void } {
   let backlog: Backlog | null = null;
   const flush = () => {
     const b = backlog;
@@ -122,7 +123,7 @@ export function onExceptionFlagged(d: AppDeps, actor: Actor, kick: () => void) {
       d.logger.error('alerts: could not raise the alert for past exceptions', { count: b.count, error: (err as Error).message });
     }
   };
-  return (name: string, payload: unknown) => {
+  const listener = (name: string, payload: unknown) => {
     if (name !== 'exception.flagged') return;
     const parsed = FlaggedPayload.safeParse(payload);
     if (!parsed.success) {
@@ -158,4 +159,5 @@ export function onExceptionFlagged(d: AppDeps, actor: Actor, kick: () => void) {
       d.logger.error('alerts: could not raise an alert for an exception', { exceptionId: p.id, error: (err as Error).message });
     }
   };
+  return { listener, flush };
 }
