@@ -66,7 +66,7 @@ describe('migrations', () => {
     expect(() => migrate(db, [m(2), m(1)])).toThrow(/out of order/);
   });
 
-  it('0090 moves POS lines and tenders to WITHOUT ROWID tables with their rows, keys and cascade intact', () => {
+  it('0090 moves POS lines, tenders and exception reasons and links to WITHOUT ROWID tables with their rows, keys and cascade intact', () => {
     const db = new Database(':memory:');
     db.pragma('foreign_keys = ON');
     migrate(db, MIGRATIONS.filter((m) => m.version < 90));
@@ -74,10 +74,21 @@ describe('migrations', () => {
              VALUES (1, 'x', 'f.xml', 'naxml', 'imported', 1, 1, 0, 0, 500, '{}', '[]', 0, 0)`);
     db.exec(`INSERT INTO pos_transaction (id, import_id, natural_key, type, raw_type, started_at, wall_time, amount_cents) VALUES (7, 1, 'k', 'sale', 'sale', 0, '2025-01-01T00:00:00', 500)`);
     db.exec(`INSERT INTO pos_line VALUES (7, 1, 'item', 'Coffee', 1, 500, 'normal', NULL); INSERT INTO pos_tender VALUES (7, 1, 'cash', '', 500, NULL)`);
+    db.exec(`INSERT INTO exception (id, transaction_id, severity, started_at, type, amount_cents, created_at, updated_at) VALUES (3, 7, 'high', 0, 'sale', 500, 0, 0);
+             INSERT INTO exception_reason VALUES (3, 'void', 'Voided', 'high', 'void $5.00', '[]');
+             INSERT INTO exception_transaction VALUES (3, 7, 'primary')`);
     migrate(db, MIGRATIONS);
     const sql = (t: string) => (db.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(t) as { sql: string }).sql;
     expect(sql('pos_line')).toMatch(/STRICT, WITHOUT ROWID$/);
-    expect(sql('pos_tender')).toMatch(/STRICT, WITHOUT ROWID$/);
+    for (const t of ['pos_tender', 'exception_reason', 'exception_transaction']) expect(sql(t), t).toMatch(/STRICT, WITHOUT ROWID$/);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('exception_reason_rule', 'exception_transaction_txn') ORDER BY name").pluck().all()).toEqual([
+      'exception_reason_rule',
+      'exception_transaction_txn',
+    ]);
+    expect(db.prepare('SELECT rule_id, detail FROM exception_reason').all()).toEqual([{ rule_id: 'void', detail: 'void $5.00' }]);
+    expect(db.prepare('SELECT exception_id, transaction_id, role FROM exception_transaction').all()).toEqual([{ exception_id: 3, transaction_id: 7, role: 'primary' }]);
+    db.exec('DELETE FROM exception WHERE id = 3');
+    expect(db.prepare('SELECT (SELECT count(*) FROM exception_reason) + (SELECT count(*) FROM exception_transaction) AS n').get()).toEqual({ n: 0 });
     expect(db.prepare('SELECT description, amount_cents FROM pos_line').all()).toEqual([{ description: 'Coffee', amount_cents: 500 }]);
     expect(db.prepare('SELECT code, amount_cents FROM pos_tender').all()).toEqual([{ code: 'cash', amount_cents: 500 }]);
     expect(() => db.exec("INSERT INTO pos_tender VALUES (7, 1, 'card', '', 1, NULL)")).toThrow(/UNIQUE/);

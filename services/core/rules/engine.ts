@@ -226,12 +226,17 @@ type BaselineRule = Extract<RuleDefinition, { kind: 'baseline' }>;
 function baselineOutliers(db: Db, reader: TxnReader, rules: BaselineRule[], until: number): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
   const totalsQuery = db.prepare('SELECT employee_id, count(*) FROM pos_transaction WHERE started_at BETWEEN ? AND ? AND employee_id IS NOT NULL GROUP BY employee_id').raw();
+  // Rules over the same period share one count of everyone's transactions.
+  const totalsByPeriod = new Map<number, Map<string, number>>();
   for (const r of rules) {
     const from = until - r.periodDays * 86_400_000;
-    const totals = new Map<string, number>();
-    for (const [id, n] of totalsQuery.all(from, until) as [number, number][]) {
-      const name = reader.employeeName(id);
-      if (name !== undefined) totals.set(name, n);
+    let totals = totalsByPeriod.get(r.periodDays);
+    if (!totals) {
+      totalsByPeriod.set(r.periodDays, (totals = new Map()));
+      for (const [id, n] of totalsQuery.all(from, until) as [number, number][]) {
+        const name = reader.employeeName(id);
+        if (name !== undefined) totals.set(name, n);
+      }
     }
     const filter = compileFilter(r.match);
     const counts = new Map<string, number>();

@@ -80,7 +80,10 @@ export interface CreatedException {
 export function saveHits(d: AppDeps, hits: Hits, txns: Map<number, EvalTxn>): { created: number; updated: number; createdIds: CreatedException[] } {
   const { db } = d;
   const now = d.clock.now();
-  const find = db.prepare('SELECT id FROM exception WHERE transaction_id = ?').pluck();
+  // One query for the whole slice: which of these transactions already have an exception.
+  const existingByTxn = new Map(
+    db.prepare('SELECT transaction_id, id FROM exception WHERE transaction_id IN (SELECT value FROM json_each(?))').raw().all(JSON.stringify([...hits.keys()])) as [number, number][],
+  );
   const insert = db.prepare(
     'INSERT INTO exception (transaction_id, status, severity, started_at, type, register_id, employee_id, amount_cents, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -99,7 +102,7 @@ export function saveHits(d: AppDeps, hits: Hits, txns: Map<number, EvalTxn>): { 
   db.transaction(() => {
     for (const [txnId, byRule] of hits) {
       const reasons = [...byRule.values()];
-      const existing = find.get(txnId) as number | undefined;
+      const existing = existingByTxn.get(txnId);
       if (existing === undefined) {
         const t = txns.get(txnId)!;
         const sev = maxSeverity(reasons.map((r) => r.severity));

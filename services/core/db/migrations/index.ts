@@ -8,7 +8,7 @@ import { m0050 } from './0050-faces.js';
 import { m0060 } from './0060-alerts.js';
 import { m0080 } from './0080-sync.js';
 import { m0070 } from './0070-cases.js';
-import { m0090 } from './0090-pos-lines-without-rowid.js';
+import { m0090 } from './0090-child-tables-without-rowid.js';
 
 /**
  * Every schema migration, in order. Domains take their own number range so parallel work does not
