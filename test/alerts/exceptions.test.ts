@@ -73,7 +73,7 @@ describe('alerts from POS exceptions', () => {
     const [alert, ...more] = await t.sys<Alert[]>('alerts.list', {});
     expect(more).toHaveLength(0);
     expect(alert).toMatchObject({ source: 'exception', severity: 'high', title: '1 exception found in past transactions (Jul 8, 2025)', link: 'penny://open/#/review' });
-    expect(alert!.body).toMatch(/^1 high\. These transactions are older than the alert window/);
+    expect(alert!.body).toMatch(/^By severity: 1 high\. These transactions are older than the alert window/);
     expect(mail!.subject).toBe('[Corner Fuel #12] High: 1 exception found in past transactions (Jul 8, 2025)');
 
     // One burst of old exceptions from any source: one alert, counted by severity, the top one its own.
@@ -84,7 +84,7 @@ describe('alerts from POS exceptions', () => {
     t.core.events.emit('exception.flagged', { id: 804, severity: 'low', startedAt: old, title: 'x' });
     const digest = await until(async () => (await t.sys<Alert[]>('alerts.list', {})).find((a) => a.title.startsWith('3 exceptions')));
     expect(digest).toMatchObject({ severity: 'high', title: '3 exceptions found in past transactions (Jan 10, 2026 – Jan 11, 2026)' });
-    expect(digest.body).toMatch(/^2 high, 1 medium\. /);
+    expect(digest.body).toMatch(/^By severity: 2 high, 1 medium\. /);
     expect(await t.sys<Alert[]>('alerts.list', {})).toHaveLength(2);
   });
 

@@ -93,7 +93,7 @@ function backlogAlert(d: AppDeps, b: Backlog, actor: Actor, timezone: string) {
       severity: top,
       title: `${b.count.toLocaleString('en-US')} exception${b.count === 1 ? '' : 's'} found in past transactions (${span})`,
       body:
-        `${sevs.map(([s, n]) => `${n.toLocaleString('en-US')} ${s}`).join(', ')}. ` +
+        `By severity: ${sevs.map(([s, n]) => `${n.toLocaleString('en-US')} ${s}`).join(', ')}. ` +
         'These transactions are older than the alert window, so they are summed up here instead of one alert each. Open Review to go through them.',
       link: `${alertOptions(d).linkBase}/#/review`,
       dedupeKey: `exception-backlog:${b.firstId}-${b.lastId}`,
