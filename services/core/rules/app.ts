@@ -4,7 +4,7 @@ import type { AppDeps, DomainApp } from '../app.js';
 import type { Actor } from '../context.js';
 import { TXN_SELECT, parseCursor, toTransaction, transactionDetail, type TxnRow } from '../pos/read.js';
 import { evaluate } from './engine.js';
-import { EXCEPTION_SELECT, exceptionFilters, getException, saveHits, withReasons } from './exceptions.js';
+import { EXCEPTION_SELECT, ExceptionWriter, exceptionFilters, getException, withReasons } from './exceptions.js';
 
 const DAY = 86_400_000;
 
@@ -32,11 +32,15 @@ export function createRulesApp(d: AppDeps): RulesApp {
     const rules = loadRules(d).filter((r) => r.definition.enabled).map((r) => r.definition);
     let created = 0;
     let updated = 0;
-    const { evaluated, flagged } = evaluate(db, rules, since, until, (hits, txns) => {
-      const saved = saveHits(d, hits, txns);
-      created += saved.created;
-      updated += saved.updated;
-    });
+    const writer = new ExceptionWriter(d);
+    // One transaction for the run: its slices of exceptions (and their alerts) commit once.
+    const { evaluated, flagged } = db.transaction(() =>
+      evaluate(db, rules, since, until, (hits, txns) => {
+        const saved = writer.save(hits, txns);
+        created += saved.created;
+        updated += saved.updated;
+      }),
+    )();
     db.transaction(() => d.audit(actor, { action: 'rules.run', entity: 'rule', entityId: null, details: { since, until, evaluated, flagged, created, updated } }))();
     return { evaluated, flagged, created, updated };
   };

@@ -269,7 +269,7 @@ function baselineOutliers(db: Db, reader: TxnReader, rules: BaselineRule[], unti
 export type HitSink = (hits: Hits, txns: Map<number, EvalTxn>) => void;
 
 /** Hits are handed over in slices of about this many flagged transactions, so memory stays flat. */
-const SLICE = 2000;
+const SLICE = 200;
 
 /**
  * Runs rules over the transactions started in [since, until] in one pass ordered by time. Windows

@@ -75,74 +75,88 @@ export interface CreatedException {
 /**
  * Writes rule hits as exceptions: one per flagged transaction, found again by its transaction, so
  * running rules twice (or after a rule changed) adds reasons but never a second exception.
- * Reviewers' statuses are kept. `txns` holds the flagged transactions as the rules read them.
+ * Reviewers' statuses are kept. One writer serves a whole rules run, slice after slice, with its
+ * statements prepared once.
  */
-export function saveHits(d: AppDeps, hits: Hits, txns: Map<number, EvalTxn>): { created: number; updated: number; createdIds: CreatedException[] } {
-  const { db } = d;
-  const now = d.clock.now();
-  // One query for the whole slice: which of these transactions already have an exception.
-  const existingByTxn = new Map(
-    db.prepare('SELECT transaction_id, id FROM exception WHERE transaction_id IN (SELECT value FROM json_each(?))').raw().all(JSON.stringify([...hits.keys()])) as [number, number][],
-  );
-  const insert = db.prepare(
-    'INSERT INTO exception (transaction_id, status, severity, started_at, type, register_id, employee_id, amount_cents, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const existingReason = db.prepare('SELECT detail, related, severity, rule_name FROM exception_reason WHERE exception_id = ? AND rule_id = ?');
-  const insertReason = db.prepare('INSERT INTO exception_reason (exception_id, rule_id, rule_name, severity, detail, related) VALUES (?, ?, ?, ?, ?, ?)');
-  const upsertReason = db.prepare(
-    `INSERT INTO exception_reason (exception_id, rule_id, rule_name, severity, detail, related) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT(exception_id, rule_id) DO UPDATE SET rule_name = excluded.rule_name, severity = excluded.severity, detail = excluded.detail, related = excluded.related`,
-  );
-  const link = db.prepare('INSERT OR IGNORE INTO exception_transaction (exception_id, transaction_id, role) VALUES (?, ?, ?)');
-  const severities = db.prepare('SELECT severity FROM exception_reason WHERE exception_id = ?').pluck();
-  const setSeverity = db.prepare('UPDATE exception SET severity = ?, updated_at = ? WHERE id = ?');
-  let updated = 0;
-  const createdIds: CreatedException[] = [];
-  const updatedIds: { id: number; severity: Severity }[] = [];
-  db.transaction(() => {
-    for (const [txnId, byRule] of hits) {
-      const reasons = [...byRule.values()];
-      const existing = existingByTxn.get(txnId);
-      if (existing === undefined) {
-        const t = txns.get(txnId)!;
-        const sev = maxSeverity(reasons.map((r) => r.severity));
-        const id = Number(insert.run(txnId, 'open', sev, t.startedAt, t.type, t.registerId, t.employeeId, t.amountCents, now, now).lastInsertRowid);
-        link.run(id, txnId, 'primary');
-        for (const r of reasons) {
-          insertReason.run(id, r.ruleId, r.ruleName, r.severity, r.detail, JSON.stringify(r.related));
-          for (const rel of r.related) link.run(id, rel, 'related');
-        }
-        createdIds.push({ id, transactionId: txnId, severity: sev, ruleIds: reasons.map((r) => r.ruleId), startedAt: t.startedAt, registerId: t.registerId });
-        continue;
-      }
-      let changed = false;
-      for (const r of reasons) {
-        const related = JSON.stringify(r.related);
-        const old = existingReason.get(existing, r.ruleId) as { detail: string; related: string; severity: string; rule_name: string } | undefined;
-        if (!old || old.detail !== r.detail || old.related !== related || old.severity !== r.severity || old.rule_name !== r.ruleName) {
-          upsertReason.run(existing, r.ruleId, r.ruleName, r.severity, r.detail, related);
-          changed = true;
-        }
-        for (const rel of r.related) link.run(existing, rel, 'related');
-      }
-      if (changed) {
-        const all = maxSeverity(severities.all(existing) as Severity[]);
-        setSeverity.run(all, now, existing);
-        updated++;
-        updatedIds.push({ id: existing, severity: all });
-      }
-    }
-  })();
-  // Listeners (alerts, clips) write rows for each new exception; one enclosing transaction turns
-  // thousands of commits into one when a large report flags many transactions at once.
-  db.transaction(() => {
-    for (const c of createdIds) d.events.emit('exception.flagged', c);
-  })();
-  for (const u of updatedIds) {
-    const status = (db.prepare('SELECT status FROM exception WHERE id = ?').pluck().get(u.id) as string) ?? 'open';
-    d.events.emit('exception.updated', { id: u.id, status, severity: u.severity });
+export class ExceptionWriter {
+  private readonly now: number;
+  private readonly existing;
+  private readonly insert;
+  private readonly existingReason;
+  private readonly insertReason;
+  private readonly upsertReason;
+  private readonly link;
+  private readonly severities;
+  private readonly setSeverity;
+  private readonly statusOf;
+
+  constructor(private readonly d: AppDeps) {
+    const { db } = d;
+    this.now = d.clock.now();
+    this.existing = db.prepare('SELECT transaction_id, id FROM exception WHERE transaction_id IN (SELECT value FROM json_each(?))').raw();
+    this.insert = db.prepare(
+      'INSERT INTO exception (transaction_id, status, severity, started_at, type, register_id, employee_id, amount_cents, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.existingReason = db.prepare('SELECT detail, related, severity, rule_name FROM exception_reason WHERE exception_id = ? AND rule_id = ?');
+    this.insertReason = db.prepare('INSERT INTO exception_reason (exception_id, rule_id, rule_name, severity, detail, related) VALUES (?, ?, ?, ?, ?, ?)');
+    this.upsertReason = db.prepare(
+      `INSERT INTO exception_reason (exception_id, rule_id, rule_name, severity, detail, related) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(exception_id, rule_id) DO UPDATE SET rule_name = excluded.rule_name, severity = excluded.severity, detail = excluded.detail, related = excluded.related`,
+    );
+    this.link = db.prepare('INSERT OR IGNORE INTO exception_transaction (exception_id, transaction_id, role) VALUES (?, ?, ?)');
+    this.severities = db.prepare('SELECT severity FROM exception_reason WHERE exception_id = ?').pluck();
+    this.setSeverity = db.prepare('UPDATE exception SET severity = ?, updated_at = ? WHERE id = ?');
+    this.statusOf = db.prepare('SELECT status FROM exception WHERE id = ?').pluck();
   }
-  return { created: createdIds.length, updated, createdIds };
+
+  /** Stores one slice of hits; `txns` holds the flagged transactions as the rules read them. */
+  save(hits: Hits, txns: Map<number, EvalTxn>): { created: number; updated: number } {
+    const { d, now } = this;
+    // One query for the whole slice: which of these transactions already have an exception.
+    const existingByTxn = new Map(this.existing.all(JSON.stringify([...hits.keys()])) as [number, number][]);
+    let updated = 0;
+    const createdIds: CreatedException[] = [];
+    const updatedIds: { id: number; severity: Severity }[] = [];
+    d.db.transaction(() => {
+      for (const [txnId, byRule] of hits) {
+        const reasons = [...byRule.values()];
+        const existing = existingByTxn.get(txnId);
+        if (existing === undefined) {
+          const t = txns.get(txnId)!;
+          const sev = maxSeverity(reasons.map((r) => r.severity));
+          const id = Number(this.insert.run(txnId, 'open', sev, t.startedAt, t.type, t.registerId, t.employeeId, t.amountCents, now, now).lastInsertRowid);
+          this.link.run(id, txnId, 'primary');
+          for (const r of reasons) {
+            this.insertReason.run(id, r.ruleId, r.ruleName, r.severity, r.detail, JSON.stringify(r.related));
+            for (const rel of r.related) this.link.run(id, rel, 'related');
+          }
+          createdIds.push({ id, transactionId: txnId, severity: sev, ruleIds: reasons.map((r) => r.ruleId), startedAt: t.startedAt, registerId: t.registerId });
+          continue;
+        }
+        let changed = false;
+        for (const r of reasons) {
+          const related = JSON.stringify(r.related);
+          const old = this.existingReason.get(existing, r.ruleId) as { detail: string; related: string; severity: string; rule_name: string } | undefined;
+          if (!old || old.detail !== r.detail || old.related !== related || old.severity !== r.severity || old.rule_name !== r.ruleName) {
+            this.upsertReason.run(existing, r.ruleId, r.ruleName, r.severity, r.detail, related);
+            changed = true;
+          }
+          for (const rel of r.related) this.link.run(existing, rel, 'related');
+        }
+        if (changed) {
+          const all = maxSeverity(this.severities.all(existing) as Severity[]);
+          this.setSeverity.run(all, now, existing);
+          updated++;
+          updatedIds.push({ id: existing, severity: all });
+        }
+      }
+      // Listeners (alerts, clips) write rows for each new exception in the same transaction, so
+      // thousands of them cost one commit and an exception never commits without its alert.
+      for (const c of createdIds) d.events.emit('exception.flagged', c);
+    })();
+    for (const u of updatedIds) d.events.emit('exception.updated', { id: u.id, status: (this.statusOf.get(u.id) as string) ?? 'open', severity: u.severity });
+    return { created: createdIds.length, updated };
+  }
 }
 
 /** The filters exceptions.list and review.list share: SQL conditions on `exception x` and their arguments. */
