@@ -95,7 +95,8 @@ function evaluator(rule: RuleDefinition, outliers?: Map<string, string>): Evalua
     const groups = new Map<string, EvalTxn[]>();
     return {
       lookbackMs: span,
-      holdsMs: (t) => (m(t) ? span : 0),
+      // Only a transaction the window can queue (it has the register, employee or card it groups by).
+      holdsMs: (t) => (m(t) && groupKey(rule.per, t) !== null ? span : 0),
       feed(t, hit) {
         if (!m(t)) return;
         const key = groupKey(rule.per, t);
