@@ -13,10 +13,6 @@ import { once } from 'node:events';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
-import { createCore } from '../../services/core/index.js';
-import { silentLogger } from '../../services/core/deps.js';
-import { dispatch } from '../../services/transport/dispatch.js';
-import { openDatabase } from '../../services/core/db/open.js';
 import type { ImportReport } from '../../services/contract/index.js';
 
 const ROWS = Number(process.argv[3] ?? 1_000_000);
@@ -76,6 +72,11 @@ async function csvChild(): Promise<CsvResult> {
 
 /** Child: the whole import through the command, then the storage floor (the same rows copied in SQL). */
 async function importChild(): Promise<ImportResult> {
+  // Loaded here, not at the top, so the csv-parse child carries none of the station's modules.
+  const { createCore } = await import('../../services/core/index.js');
+  const { silentLogger } = await import('../../services/core/deps.js');
+  const { dispatch } = await import('../../services/transport/dispatch.js');
+  const { openDatabase } = await import('../../services/core/db/open.js');
   let phases: Record<string, unknown> = {};
   const logger = { ...silentLogger, error: (m: string, f?: unknown) => console.error(m, f), info: (msg: string, f?: Record<string, unknown>) => void (msg === 'pos import done' && (phases = f ?? {})) };
   const core = await createCore({ dataDir: join(dir, 'station'), logger, version: 'bench', clock: { now: () => Date.UTC(2025, 6, 10) } });
