@@ -37,10 +37,22 @@ describe.each(BACKENDS)('network API on %s', (backend) => {
     expect((await none.json()).error.message).toMatch(/Authorization/);
     const tmp = await pairedStation(tn, 'Temp', 'North');
     expect((await tmp.call('GET', '/v1/ledger')).status).toBe(200);
+    const sent = await tmp.sendCase([{ name: 'i.jpg', kind: 'image', mime: 'image/jpeg', data: still }]);
     await revokeStation(tn.server.net.db, tn.clock.now, 'test', tmp.stationId);
     const r = await tmp.call('GET', '/v1/ledger');
     expect(r.status).toBe(401);
     expect(r.body.error.message).toMatch(/revoked/);
+    // Case intake, which already knew this key, stops at once too, and writes nothing.
+    const late = await tmp.call(
+      'POST',
+      '/v1/cases',
+      { stationCaseRef: 'late', occurredAt: tn.clock.now, amountCents: 100, summary: 'x', evidence: [{ name: 'i.jpg', kind: 'image', mime: 'image/jpeg', size: still.length, sha256: sha(still) }] },
+      { 'idempotency-key': 'after-revoke-1' },
+    );
+    expect(late.status).toBe(401);
+    expect(late.body.error.message).toMatch(/revoked/);
+    const cases = await tn.server.net.db.selectFrom('cases').select('id').where('station_id', '=', tmp.stationId).execute();
+    expect(cases.map((c) => c.id)).toEqual([sent]);
   });
 
   it('rejects a reused pairing code', async () => {
@@ -67,6 +79,10 @@ describe.each(BACKENDS)('network API on %s', (backend) => {
     const again = await a.call('POST', '/v1/cases', body, { 'idempotency-key': 'idem-key-0001' });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id: first.body.id, replayed: true });
+    expect(again.body.evidence).toEqual(first.body.evidence);
+    // One audit row for the case, not one per attempt.
+    const received = await tn.server.net.db.selectFrom('audit_log').select(['actor', 'details']).where('action', '=', 'case.received').where('entity_id', '=', first.body.id).execute();
+    expect(received).toEqual([{ actor: `station:${a.stationId}`, details: { storeId: a.storeId, evidence: 1 } }]);
     const clash = await a.call('POST', '/v1/cases', { ...body, amountCents: 99 }, { 'idempotency-key': 'idem-key-0001' });
     expect(clash.status).toBe(409);
     // The same key at another store is that store's own key.

@@ -22,7 +22,7 @@ import { audit, type Net } from './context.js';
 import { caseStatus, intakeCase, writeChunk } from './cases.js';
 import { alertsPage, watchlistPage } from './offenders.js';
 import { createNotice, storeLedger } from './recovery.js';
-import { authenticateStation, pairStation } from './tenancy.js';
+import { authenticateStation, pairStation, stationIdentities } from './tenancy.js';
 import { newId } from './util.js';
 import { checkOutput, parseInput } from './validate.js';
 
@@ -31,6 +31,7 @@ const param = (req: FastifyRequest, name: string) => (req.params as Record<strin
 /** The station API. Every route but pairing needs a station key and sees only its own store and region. */
 export function registerApi(app: FastifyInstance, net: Net) {
   const station = (req: FastifyRequest) => authenticateStation(net.db, req.headers.authorization);
+  const intakeStation = stationIdentities(net.db);
 
   app.post('/v1/pair', async (req) => {
     const body = parseInput(NetworkPairRequest, req.body, 'request body');
@@ -38,7 +39,7 @@ export function registerApi(app: FastifyInstance, net: Net) {
   });
 
   app.post('/v1/cases', async (req, reply) => {
-    const st = await station(req);
+    const st = await intakeStation(req.headers.authorization);
     const body = parseInput(NetworkCaseIntake, req.body, 'request body');
     const key = req.headers['idempotency-key'];
     const out = await intakeCase(net, st, Array.isArray(key) ? key[0] : key, body);

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { PennyError } from '../../contract/errors.js';
 import { NETWORK_MAX_CHUNK_BYTES, type NetworkCaseIntake, type NetworkCaseStatusT } from '../../contract/network.js';
 import { audit, type Db, type Net } from './context.js';
-import type { StationAuth } from './tenancy.js';
+import { STATION_REVOKED, type StationAuth } from './tenancy.js';
 import { canonicalJson, newId, sha256Hex } from './util.js';
 
 type Intake = z.output<typeof NetworkCaseIntake>;
@@ -59,71 +59,54 @@ export async function intakeCase(net: Net, st: StationAuth, rawKey: string | und
   };
   const now = net.now();
   const caseId = newId('case');
-  let evidenceRows: { id: string; name: string; size: number }[] = [];
+  const evidenceRows = body.evidence.map((e, i) => {
+    const id = newId('ev');
+    return { id, position: i, name: e.name, kind: e.kind, mime: e.mime, size: e.size, sha256: e.sha256, storage_key: `evidence/${st.storeId}/${caseId}/${id}` };
+  });
+  const templates = body.faceTemplates.map((embedding) => ({ id: newId('ft'), embedding }));
+  const withVector = net.vectorSearch === 'pgvector';
+  let written: { station_ok: boolean; case_id: string | null } | undefined;
   try {
-    const fresh = await net.db.transaction().execute(async (trx) => {
-      const ins = await trx
-        .insertInto('cases')
-        .values({
-          id: caseId,
-          store_id: st.storeId,
-          station_id: st.stationId,
-          idempotency_key: key,
-          request_hash: requestHash,
-          station_case_ref: body.stationCaseRef,
-          status: 'receiving',
-          amount_cents: body.amountCents,
-          occurred_at: body.occurredAt,
-          summary: body.summary,
-          debug: JSON.stringify(body.debug),
-          offender_id: null,
-          review_reason: null,
-          reviewed_by: null,
-          reviewed_at: null,
-          created_at: now,
-        })
-        .onConflict((oc) => oc.columns(['store_id', 'idempotency_key']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      // A retry (or a racing duplicate): nothing is written, the stored case answers below.
-      if (!ins) return false;
-      evidenceRows = body.evidence.map((e) => ({ id: newId('ev'), name: e.name, size: e.size }));
-      await trx
-        .insertInto('evidence')
-        .values(
-          body.evidence.map((e, i) => {
-            const id = evidenceRows[i]!.id;
-            return {
-              id,
-              case_id: caseId,
-              store_id: st.storeId,
-              position: i,
-              name: e.name,
-              kind: e.kind,
-              mime: e.mime,
-              size: e.size,
-              sha256: e.sha256,
-              status: 'uploading' as const,
-              storage_key: `evidence/${st.storeId}/${caseId}/${id}`,
-              created_at: now,
-            };
-          }),
-        )
-        .execute();
-      for (const v of body.faceTemplates) await insertTemplate(net, trx, caseId, st.storeId, v, now);
-      await audit(trx, now, `station:${st.stationId}`, 'case.received', 'case', caseId, { storeId: st.storeId, evidence: body.evidence.length });
-      return true;
-    });
-    if (!fresh) {
-      const again = await existing(net.db);
-      if (again) return again;
-      throw new PennyError('conflict', 'this Idempotency-Key is being used by another request; retry');
-    }
+    // One statement: one round trip and its own transaction. PGlite runs statements one at a time,
+    // so every extra round trip here is paid again by each request queued behind this one. Nothing
+    // is written if the station was revoked (intake's revocation check, see stationIdentities) or
+    // the key was already used at this store (a retry or a racing duplicate: the stored case answers below).
+    const r = await sql<{ station_ok: boolean; case_id: string | null }>`
+      with st as (
+        select id from stations where id = ${st.stationId} and store_id = ${st.storeId} and revoked_at is null
+      ), c as (
+        insert into cases (id, store_id, station_id, idempotency_key, request_hash, station_case_ref, status, amount_cents, occurred_at, summary, debug, created_at)
+        select ${caseId}::text, ${st.storeId}::text, st.id, ${key}::text, ${requestHash}::text, ${body.stationCaseRef}::text, 'receiving',
+          ${body.amountCents}::integer, ${body.occurredAt}::bigint, ${body.summary}::text, ${JSON.stringify(body.debug)}::jsonb, ${now}::bigint
+        from st
+        on conflict (store_id, idempotency_key) do nothing
+        returning id
+      ), ev as (
+        insert into evidence (id, case_id, store_id, position, name, kind, mime, size, sha256, status, storage_key, created_at)
+        select e.id, c.id, ${st.storeId}::text, e.position, e.name, e.kind, e.mime, e.size, e.sha256, 'uploading', e.storage_key, ${now}::bigint
+        from c, jsonb_to_recordset(${JSON.stringify(evidenceRows)}::jsonb)
+          as e(id text, position integer, name text, kind text, mime text, size bigint, sha256 text, storage_key text)
+      ), ft as (
+        insert into face_templates (id, offender_id, case_id, store_id, embedding, ${withVector ? sql`embedding_v, ` : sql``}created_at)
+        select f.id, null, c.id, ${st.storeId}::text, f.embedding, ${withVector ? sql`f.embedding::vector, ` : sql``}${now}::bigint
+        from c, jsonb_to_recordset(${JSON.stringify(templates)}::jsonb) as f(id text, embedding real[])
+      ), au as (
+        insert into audit_log (at, actor, action, entity, entity_id, details)
+        select ${now}::bigint, ${`station:${st.stationId}`}::text, 'case.received', 'case', c.id, ${JSON.stringify({ storeId: st.storeId, evidence: body.evidence.length })}::jsonb
+        from c
+      )
+      select exists (select 1 from st) as station_ok, (select id from c) as case_id`.execute(net.db);
+    written = r.rows[0];
   } catch (err) {
-    if (err instanceof PennyError) throw err;
     const again = await existing(net.db).catch(() => undefined);
     if (again) return again;
     throw err;
+  }
+  if (!written?.station_ok) throw new PennyError('unauthenticated', STATION_REVOKED);
+  if (!written.case_id) {
+    const again = await existing(net.db);
+    if (again) return again;
+    throw new PennyError('conflict', 'this Idempotency-Key is being used by another request; retry');
   }
   // Answer from what was just written instead of reading it back.
   return {
@@ -138,17 +121,6 @@ export async function intakeCase(net: Net, st: StationAuth, rawKey: string | und
     createdAt: now,
     replayed: false,
   };
-}
-
-async function insertTemplate(net: Net, db: Db, caseId: string, storeId: string, v: number[], now: number) {
-  const id = newId('ft');
-  if (net.vectorSearch === 'pgvector') {
-    await sql`insert into face_templates (id, offender_id, case_id, store_id, embedding, embedding_v, created_at)
-      values (${id}, null, ${caseId}, ${storeId}, ${v}::real[], ${`[${v.join(',')}]`}::vector, ${now})`.execute(db);
-  } else {
-    await sql`insert into face_templates (id, offender_id, case_id, store_id, embedding, created_at)
-      values (${id}, null, ${caseId}, ${storeId}, ${v}::real[], ${now})`.execute(db);
-  }
 }
 
 /**

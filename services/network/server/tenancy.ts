@@ -11,6 +11,8 @@ export interface StationAuth {
 const PAIR_CODE_TTL_MS = DAY_MS;
 // No 0/O/1/I: the code is read off a screen and typed at the station.
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const MAX_KNOWN_STATIONS = 10_000;
+export const STATION_REVOKED = 'station api key was revoked; pair the station again';
 
 export async function addStore(db: Db, now: number, actor: string, name: string, regionName: string, orgName = 'Penny Network') {
   if (!name.trim()) throw new PennyError('invalid_input', 'store name is empty', { field: 'name' });
@@ -65,18 +67,45 @@ export async function pairStation(net: Net, code: string, stationName: string) {
   });
 }
 
-export async function authenticateStation(db: Db, authorization: string | undefined): Promise<StationAuth> {
+function bearerKeyHash(authorization: string | undefined): string {
   const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!m) throw new PennyError('unauthenticated', 'missing "Authorization: Bearer <station api key>" header');
+  return sha256Hex(m[1]!);
+}
+
+async function stationByKeyHash(db: Db, keyHash: string): Promise<StationAuth> {
   const row = await db
     .selectFrom('stations')
     .innerJoin('stores', 'stores.id', 'stations.store_id')
     .select(['stations.id', 'stations.store_id', 'stations.revoked_at', 'stores.region_id'])
-    .where('key_hash', '=', sha256Hex(m[1]!))
+    .where('key_hash', '=', keyHash)
     .executeTakeFirst();
   if (!row) throw new PennyError('unauthenticated', 'station api key is not valid');
-  if (row.revoked_at !== null) throw new PennyError('unauthenticated', 'station api key was revoked; pair the station again');
+  if (row.revoked_at !== null) throw new PennyError('unauthenticated', STATION_REVOKED);
   return { stationId: row.id, storeId: row.store_id, regionId: row.region_id };
+}
+
+export async function authenticateStation(db: Db, authorization: string | undefined): Promise<StationAuth> {
+  return stationByKeyHash(db, bearerKeyHash(authorization));
+}
+
+/**
+ * Station lookup for case intake, where it would otherwise be a database round trip of its own on
+ * every case. A key's station, store and region never change, so they are remembered; revocation
+ * is not: the intake statement checks it itself (see intakeCase), so a revoked key stops at once.
+ * Only valid keys are remembered, and the map starts over when it holds MAX_KNOWN_STATIONS.
+ */
+export function stationIdentities(db: Db) {
+  const known = new Map<string, StationAuth>();
+  return async (authorization: string | undefined): Promise<StationAuth> => {
+    const keyHash = bearerKeyHash(authorization);
+    const hit = known.get(keyHash);
+    if (hit) return hit;
+    const st = await stationByKeyHash(db, keyHash);
+    if (known.size >= MAX_KNOWN_STATIONS) known.clear();
+    known.set(keyHash, st);
+    return st;
+  };
 }
 
 export async function revokeStation(db: Db, now: number, actor: string, stationId: string) {
