@@ -170,6 +170,18 @@ describe('browser mode: Settings → Cameras, Alerts, Face search', () => {
     await smtpGroup.getByText('Set. Leave empty to keep it.').waitFor();
     expect(await smtpGroup.getByLabel('SMTP password').inputValue()).toBe('');
     expect(penny(tmp.dir, ['settings', 'get', 'smtp.password'])).not.toContain('s3cret-pass');
+
+    // The alert policy shows its defaults; a bad window is refused by name, a good one is kept.
+    const policy = page.getByRole('form', { name: 'When alerts go out' });
+    const window = policy.getByLabel('One alert each only within (hours)');
+    expect(await window.getAttribute('placeholder')).toBe('72 (default)');
+    await window.fill('0');
+    await policy.getByRole('button', { name: 'Save alert policy settings' }).click();
+    await policy.getByRole('alert').filter({ hasText: /alerts\.maxAgeHours/ }).waitFor();
+    await window.fill('48');
+    await policy.getByRole('button', { name: 'Save alert policy settings' }).click();
+    await policy.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(penny(tmp.dir, ['settings', 'get', 'alerts.maxAgeHours'])).toContain('48');
     await page.getByRole('heading', { name: 'Failed messages' }).waitFor();
     await page.getByText('Nothing failed. Every alert went out.').waitFor();
     await screenshot(page, 'settings-alerts-1440');

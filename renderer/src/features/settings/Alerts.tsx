@@ -165,6 +165,12 @@ const LABELS: Record<string, string> = {
   'summary.time': 'Summary time', 'summary.weeklyDay': 'Weekly report day',
   'alerts.minSeverity': 'Alert on exceptions from severity', 'alerts.maxAgeHours': 'One alert each only within (hours)', 'alerts.stormWindowMinutes': 'Group bursts within (minutes)',
 };
+/** What an empty field means, and why a policy setting matters, for the keys whose default is not obvious. */
+const DEFAULTS: Record<string, string> = { 'alerts.minSeverity': 'medium', 'alerts.maxAgeHours': '72', 'alerts.stormWindowMinutes': '10' };
+const HINTS: Record<string, string> = {
+  'alerts.maxAgeHours': 'Exceptions on older transactions, such as an import of past reports, come as one summing-up alert.',
+  'alerts.stormWindowMinutes': 'Several alerts of one kind on one register within this time go out as one message. 0 turns this off.',
+};
 const CHOICES: Record<string, string[]> = { 'webhook.kind': ['slack', 'teams', 'webex'], 'alerts.minSeverity': ['low', 'medium', 'high', 'critical'], 'summary.weeklyDay': ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] };
 
 function Channels() {
@@ -227,8 +233,8 @@ function ChannelGroup({ group, byKey, onSaved }: { group: Group; byKey: Map<stri
             return <label key={k} className="sx-check"><input type="checkbox" checked={value(k) === true} onChange={(e) => set(e.target.checked)} /> {label}</label>;
           if (CHOICES[k])
             return (
-              <SelectField key={k} label={label} value={String(value(k))} onChange={(e) => set(e.target.value)} error={err}>
-                <option value="">Not set</option>
+              <SelectField key={k} label={label} value={String(value(k))} onChange={(e) => set(e.target.value)} error={err} hint={HINTS[k]}>
+                <option value="">{DEFAULTS[k] ? `Default (${DEFAULTS[k]})` : 'Not set'}</option>
                 {CHOICES[k].map((c) => <option key={c} value={c}>{c}</option>)}
               </SelectField>
             );
@@ -237,7 +243,10 @@ function ChannelGroup({ group, byKey, onSaved }: { group: Group; byKey: Map<stri
               <TextField key={k} label={label} type="password" autoComplete="new-password" placeholder={s.isSet ? 'Type to replace' : 'Not set'} value={String(value(k))} onChange={(e) => set(e.target.value)} error={err}
                 hint={s.isSet ? 'Set. Leave empty to keep it.' : 'Not set.'} />
             );
-          return <TextField key={k} label={label} type={k === 'summary.time' ? 'time' : 'text'} value={String(value(k))} onChange={(e) => set(e.target.value)} error={err} />;
+          return (
+            <TextField key={k} label={label} type={k === 'summary.time' ? 'time' : 'text'} value={String(value(k))} onChange={(e) => set(e.target.value)} error={err}
+              placeholder={DEFAULTS[k] ? `${DEFAULTS[k]} (default)` : undefined} hint={HINTS[k]} inputMode={DEFAULTS[k] ? 'numeric' : undefined} />
+          );
         })}
       </div>
       {group.note && <p className="dim">{group.note}</p>}
