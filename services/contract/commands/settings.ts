@@ -16,6 +16,9 @@ const Port = z.coerce.number().int().min(1).max(65535);
 const Bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM (24-hour)');
 
+/** What the alert policy settings mean while unset: the core applies them, Settings shows them. */
+export const ALERT_POLICY_DEFAULTS = { 'alerts.minSeverity': 'medium', 'alerts.maxAgeHours': 72, 'alerts.stormWindowMinutes': 10 } as const;
+
 export const SETTINGS: Record<string, SettingSpec> = {
   'ui.theme': spec(z.enum(['system', 'dark', 'light']), 'Colour theme of the station UI.'),
   'pos.defaultRegister': spec(z.string().max(40), 'Register code used when a POS report has no register column.'),

@@ -1,4 +1,5 @@
 import type { Severity } from '../../contract/commands/rules.js';
+import { ALERT_POLICY_DEFAULTS } from '../../contract/commands/settings.js';
 import type { AppDeps } from '../app.js';
 import { readSetting } from '../settings/app.js';
 
@@ -39,8 +40,8 @@ export const DEFAULT_LINK_BASE = 'penny://open';
 /** Which new exceptions raise an alert of their own: read for each one, so only these two settings. */
 export function exceptionGate(d: AppDeps): Pick<AlertOptions, 'minSeverity' | 'maxAgeMs'> {
   return {
-    minSeverity: readSetting<Severity>(d.db, d.secrets, 'alerts.minSeverity') ?? 'medium',
-    maxAgeMs: (readSetting<number>(d.db, d.secrets, 'alerts.maxAgeHours') ?? 72) * 3600_000,
+    minSeverity: readSetting<Severity>(d.db, d.secrets, 'alerts.minSeverity') ?? ALERT_POLICY_DEFAULTS['alerts.minSeverity'],
+    maxAgeMs: (readSetting<number>(d.db, d.secrets, 'alerts.maxAgeHours') ?? ALERT_POLICY_DEFAULTS['alerts.maxAgeHours']) * 3600_000,
   };
 }
 
@@ -50,7 +51,7 @@ export function alertOptions(d: AppDeps): AlertOptions {
     ...exceptionGate(d),
     desktop: get<boolean>('alerts.desktop') ?? true,
     linkBase: (get<string>('alerts.linkBase') ?? DEFAULT_LINK_BASE).replace(/\/+$/, ''),
-    stormWindowMs: (get<number>('alerts.stormWindowMinutes') ?? 10) * 60_000,
+    stormWindowMs: (get<number>('alerts.stormWindowMinutes') ?? ALERT_POLICY_DEFAULTS['alerts.stormWindowMinutes']) * 60_000,
     rateLimitPerHour: get<number>('alerts.rateLimitPerHour') ?? 10,
     maxAttempts: get<number>('alerts.maxAttempts') ?? 12,
   };

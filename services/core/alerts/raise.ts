@@ -166,4 +166,3 @@ export function closeStorms(d: AppDeps, actor: Actor): number[] {
   return digests;
 }
 
-/** New exceptions at or above the configured severity raise alerts. */

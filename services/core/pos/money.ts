@@ -1,8 +1,9 @@
+const PLAIN = /^\$ ?(-?)(\d{1,11})\.(\d\d)$/;
+
 /**
  * Reads a money cell into integer cents without going through floating point:
  * "$ 30.99", "-$5.00", "$ -5.00", "(5.00)", "1,234.5", "12". Returns null when it is not money.
  */
-const PLAIN = /^\$ ?(-?)(\d{1,11})\.(\d\d)$/;
 
 export function parseCents(raw: string): number | null {
   // Nearly every cell of a Modisoft export is "$ 12.34" or "$ -12.34": read those directly.

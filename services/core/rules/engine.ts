@@ -286,8 +286,8 @@ export function evaluate(db: Db, rules: RuleDefinition[], since: number, until: 
   const outliers = baselineOutliers(db, reader, rules.filter((r): r is BaselineRule => r.kind === 'baseline'), until);
   const evs = rules.map((r) => evaluator(r, outliers.get(r.id)));
   const lookback = Math.max(0, ...evs.map((e) => e.lookbackMs));
-  let hits: Hits = new Map();
-  let txns = new Map<number, EvalTxn>();
+  const hits: Hits = new Map();
+  const txns = new Map<number, EvalTxn>();
   // When each flagged transaction's reasons are final: once no window that holds it is still open.
   const finalAt = new Map<number, number>();
   let evaluated = 0;
@@ -307,14 +307,8 @@ export function evaluate(db: Db, rules: RuleDefinition[], since: number, until: 
     if (prev) prev.related = [...new Set([...prev.related, ...h.related])].slice(-MAX_RELATED);
     else m.set(h.ruleId, h);
   };
-  /** Hands over the hits that are final at time `now` (all of them when null). */
-  const flush = (now: number | null) => {
-    if (now === null) {
-      if (hits.size) sink(hits, txns);
-      hits = new Map();
-      txns = new Map();
-      return;
-    }
+  /** Hands over the hits that are final at time `now`. */
+  const flush = (now: number) => {
     const done: Hits = new Map();
     const doneTxns = new Map<number, EvalTxn>();
     for (const [id, m] of hits) {
@@ -336,7 +330,7 @@ export function evaluate(db: Db, rules: RuleDefinition[], since: number, until: 
       flushAt = hits.size + SLICE;
     }
   }
-  flush(null);
+  flush(Infinity);
   return { evaluated, flagged };
 }
 

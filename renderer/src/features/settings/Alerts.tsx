@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api/client';
 import { useQuery } from '../../api/hooks';
 import { ErrorBanner, fieldErrors, SelectField, TextField } from '../../ui/kit';
-import type { OutputOf } from '../../../../services/contract/index';
+import { ALERT_POLICY_DEFAULTS, type OutputOf } from '../../../../services/contract/index';
 import './settings-sections.css';
 
 type Contact = OutputOf<'contacts.list'>[number];
@@ -166,7 +166,7 @@ const LABELS: Record<string, string> = {
   'alerts.minSeverity': 'Alert on exceptions from severity', 'alerts.maxAgeHours': 'One alert each only within (hours)', 'alerts.stormWindowMinutes': 'Group bursts within (minutes)',
 };
 /** What an empty field means, and why a policy setting matters, for the keys whose default is not obvious. */
-const DEFAULTS: Record<string, string> = { 'alerts.minSeverity': 'medium', 'alerts.maxAgeHours': '72', 'alerts.stormWindowMinutes': '10' };
+const DEFAULTS: Record<string, string | number> = ALERT_POLICY_DEFAULTS;
 const HINTS: Record<string, string> = {
   'alerts.maxAgeHours': 'Exceptions on older transactions, such as an import of past reports, come as one summing-up alert.',
   'alerts.stormWindowMinutes': 'Several alerts of one kind on one register within this time go out as one message. 0 turns this off.',

@@ -182,10 +182,6 @@ export class RowMapper {
   private lastDate: { dv: Cell; tv: Cell | undefined; wallTime: string; startedAt: number } | null = null;
   private types = new Map<string, TxnType>();
 
-  private reject(row: TableRow, field: string, message: string): ParseItem {
-    return { ok: false, rejection: { row: row.line, field, message } };
-  }
-
   private typeOf(raw: string): TxnType {
     let t = this.types.get(raw);
     if (t === undefined) {
@@ -198,7 +194,7 @@ export class RowMapper {
   map(row: TableRow): ParseItem | null {
     const c = row.cells;
     if (c.every((x) => x === '' || x === undefined)) return null;
-    const reject = (field: string, message: string) => this.reject(row, field, message);
+    const reject = (field: string, message: string): ParseItem => ({ ok: false, rejection: { row: row.line, field, message } });
     const dateField: Field = this.mapping.columns.datetime ? 'datetime' : 'date';
     const dv = this.cell(c, dateField);
     if (dv === undefined || dv === '') return reject(this.mapping.columns[dateField]!, 'the date is missing');
